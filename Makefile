@@ -1,0 +1,55 @@
+# The course kit: `make run` executes every lesson, `make test` checks everything.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+PIP_QUIET := -q --disable-pip-version-check
+
+.PHONY: help venv run test lint unit pairing nbval lab sync clean
+
+help:
+	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
+	@echo "make test   ruff, unit tests, notebook pairing check, nbval over every notebook (smoke mode)"
+	@echo "make lab    JupyterLab on notebooks/"
+	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install $(PIP_QUIET) --upgrade pip 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -m pip install $(PIP_QUIET) -r requirements-dev.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	$(BIN)/python -c "import tensorflow, keras, nbval, jupytext" 2>/dev/null
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/python -m helpers.runner --out build $(NOTEBOOKS)
+
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	$(BIN)/python -m pytest tests -q
+
+pairing: venv
+	$(BIN)/python -m helpers.pairing $(NOTEBOOKS)
+
+nbval: venv
+	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
+	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider $(NOTEBOOKS)
+
+test: lint unit pairing nbval
+
+lab: venv
+	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install $(PIP_QUIET) jupyterlab
+	$(BIN)/jupyter lab notebooks/
+
+sync: venv
+	$(BIN)/jupytext --sync $(NOTEBOOKS)
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

@@ -1,0 +1,181 @@
+"""Rating accuracy (RMSE, MAE), baselines (global mean, user and item biases) and
+ranking quality (Recall@K, NDCG@K) on held-out ratings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers.data import RatingIndex
+
+RATING_SCALE = (1.0, 5.0)
+
+
+def rmse(y_true: np.ndarray, y_pred: np.ndarray, clip: tuple[float, float] | None = RATING_SCALE) -> float:
+    """Root mean squared error, predictions clipped to the rating scale first."""
+    y_true, y_pred = _check(y_true, y_pred, clip)
+    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))
+
+
+def mae(y_true: np.ndarray, y_pred: np.ndarray, clip: tuple[float, float] | None = RATING_SCALE) -> float:
+    """Mean absolute error, predictions clipped to the rating scale first."""
+    y_true, y_pred = _check(y_true, y_pred, clip)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def _check(y_true: np.ndarray, y_pred: np.ndarray, clip: tuple[float, float] | None) -> tuple[np.ndarray, np.ndarray]:
+    y_true = np.asarray(y_true, dtype=np.float64).ravel()
+    y_pred = np.asarray(y_pred, dtype=np.float64).ravel()
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"{y_true.size} true ratings but {y_pred.size} predictions; they must pair up.")
+    if y_true.size == 0:
+        raise ValueError("No ratings to score: the held-out set is empty.")
+    if not np.isfinite(y_pred).all():
+        raise ValueError("Some predictions are NaN or infinite; the model diverged or was fed NaN.")
+    if clip is not None:
+        y_pred = np.clip(y_pred, *clip)
+    return y_true, y_pred
+
+
+@dataclass
+class Scores:
+    """RMSE and MAE on held-out ratings, and how many needed the fallback prediction."""
+
+    rmse: float
+    mae: float
+    n: int
+    n_fallback: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        """The scores as a plain dict (for tables and JSON)."""
+        return {"rmse": self.rmse, "mae": self.mae, "n": self.n, "n_fallback": self.n_fallback}
+
+
+def predict_from_matrix(
+    predicted: np.ndarray, index: RatingIndex, pairs: pd.DataFrame, by: str = "item",
+    fallback: np.ndarray | float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Look up predictions for (user_id, item_id) pairs in a reconstructed matrix.
+
+    Users or items the index does not know (unseen in training) get `fallback` (a number
+    or one value per pair); returns `(predictions, used_fallback_mask)`.
+    """
+    u, i = index.users(pairs["user_id"]), index.items(pairs["item_id"])
+    unseen = (u < 0) | (i < 0)
+    out = np.empty(len(pairs), dtype=np.float64)
+    ok = ~unseen
+    if by == "item":
+        out[ok] = predicted[i[ok], u[ok]]
+    elif by == "user":
+        out[ok] = predicted[u[ok], i[ok]]
+    else:
+        raise ValueError(f"by={by!r}: use 'item' or 'user', as when the matrix was built.")
+    if unseen.any():
+        if fallback is None:
+            raise ValueError(f"{int(unseen.sum())} pairs have a user or item unseen in training; pass a fallback.")
+        fb = np.broadcast_to(np.asarray(fallback, dtype=np.float64), (len(pairs),))
+        out[unseen] = fb[unseen]
+    return out, unseen
+
+
+def score(test: pd.DataFrame, predictions: np.ndarray, used_fallback: np.ndarray | None = None,
+          clip: tuple[float, float] | None = RATING_SCALE) -> Scores:
+    """RMSE/MAE of `predictions` against `test.rating` (clipped to the scale)."""
+    truth = test["rating"].to_numpy(dtype=np.float64)
+    n_fb = int(np.sum(used_fallback)) if used_fallback is not None else 0
+    return Scores(rmse(truth, predictions, clip), mae(truth, predictions, clip), len(truth), n_fb)
+
+
+class GlobalMean:
+    """Predicts the mean training rating for everything."""
+
+    def fit(self, train: pd.DataFrame) -> GlobalMean:
+        """Learn the global mean."""
+        self.mu = float(train["rating"].mean())
+        return self
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """The global mean for every pair."""
+        return np.full(len(pairs), self.mu)
+
+
+class BiasBaseline:
+    """mu + b_user + b_item, fitted by regularised alternating averages (Koren, 2008).
+
+    Unseen users or items get a bias of 0, so the prediction falls back gracefully.
+    """
+
+    def __init__(self, reg_user: float = 15.0, reg_item: float = 10.0, n_iter: int = 10) -> None:
+        self.reg_user, self.reg_item, self.n_iter = reg_user, reg_item, n_iter
+
+    def fit(self, train: pd.DataFrame) -> BiasBaseline:
+        """Learn mu and the user and item biases."""
+        self.mu = float(train["rating"].mean())
+        users, u = np.unique(train["user_id"].to_numpy(), return_inverse=True)
+        items, i = np.unique(train["item_id"].to_numpy(), return_inverse=True)
+        r = train["rating"].to_numpy(dtype=np.float64) - self.mu
+        bu, bi = np.zeros(len(users)), np.zeros(len(items))
+        nu, ni = np.bincount(u, minlength=len(users)), np.bincount(i, minlength=len(items))
+        for _ in range(self.n_iter):
+            bi = np.bincount(i, weights=r - bu[u], minlength=len(items)) / (self.reg_item + ni)
+            bu = np.bincount(u, weights=r - bi[i], minlength=len(users)) / (self.reg_user + nu)
+        self.user_bias = dict(zip(users.tolist(), bu.tolist()))
+        self.item_bias = dict(zip(items.tolist(), bi.tolist()))
+        return self
+
+    def predict(self, pairs: pd.DataFrame) -> np.ndarray:
+        """mu + b_u + b_i for each (user_id, item_id) pair."""
+        bu = np.array([self.user_bias.get(int(x), 0.0) for x in pairs["user_id"]])
+        bi = np.array([self.item_bias.get(int(x), 0.0) for x in pairs["item_id"]])
+        return self.mu + bu + bi
+
+
+def recall_at_k(ranked: np.ndarray, relevant: set[int], k: int) -> float:
+    """Share of the relevant items that appear in the first k of `ranked`."""
+    if not relevant:
+        raise ValueError("Recall is undefined for a user with no relevant items.")
+    return len(set(np.asarray(ranked)[:k].tolist()) & relevant) / len(relevant)
+
+
+def ndcg_at_k(ranked: np.ndarray, relevant: set[int], k: int) -> float:
+    """Binary-relevance NDCG of the first k of `ranked` (1.0 = all relevant on top)."""
+    if not relevant:
+        raise ValueError("NDCG is undefined for a user with no relevant items.")
+    gains = np.array([1.0 if x in relevant else 0.0 for x in np.asarray(ranked)[:k]])
+    discounts = 1.0 / np.log2(np.arange(2, k + 2))
+    ideal = discounts[: min(k, len(relevant))].sum()
+    return float((gains * discounts[: len(gains)]).sum() / ideal)
+
+
+def ranking_metrics(
+    scores: np.ndarray, index: RatingIndex, train: pd.DataFrame, test: pd.DataFrame,
+    k: int = 10, threshold: float = 4.0,
+) -> dict[str, float]:
+    """Mean Recall@k and NDCG@k over test users, ranking items each user has not rated in training.
+
+    `scores` is a users x items matrix in the index's order. An item is relevant when its
+    held-out rating is >= `threshold`; users with no relevant held-out item are skipped.
+    """
+    if scores.shape != (index.n_users, index.n_items):
+        raise ValueError(f"scores has shape {scores.shape}; expected users x items {(index.n_users, index.n_items)}.")
+    masked = scores.astype(np.float64, copy=True)
+    tu, ti = index.users(train["user_id"]), index.items(train["item_id"])
+    keep = (tu >= 0) & (ti >= 0)
+    masked[tu[keep], ti[keep]] = -np.inf  # never recommend what the user already rated
+    rel = test[test["rating"] >= threshold]
+    ru, ri = index.users(rel["user_id"]), index.items(rel["item_id"])
+    keep = (ru >= 0) & (ri >= 0)
+    relevant: dict[int, set[int]] = {}
+    for user, item in zip(ru[keep].tolist(), ri[keep].tolist()):
+        relevant.setdefault(user, set()).add(item)
+    if not relevant:
+        raise ValueError(f"No held-out rating reaches {threshold}; nothing to rank against.")
+    recalls, ndcgs = [], []
+    for user, items in relevant.items():
+        top = np.argpartition(-masked[user], k)[:k]
+        top = top[np.argsort(-masked[user][top], kind="stable")]
+        recalls.append(recall_at_k(top, items, k))
+        ndcgs.append(ndcg_at_k(top, items, k))
+    return {f"recall@{k}": float(np.mean(recalls)), f"ndcg@{k}": float(np.mean(ndcgs)), "users": len(relevant)}

@@ -1,0 +1,160 @@
+"""Where the kit runs: Colab or local, Drive, GPU, seeds, smoke mode and run folders."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+DRIVE_MOUNTPOINT = Path("/content/drive")
+#: Folder on Drive (under MyDrive) that holds the runs when the kit runs in Colab.
+DRIVE_RUNS_FOLDER = "ae-recsys-runs"
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class NotInColabError(RuntimeError):
+    """Raised when a Colab-only feature (Drive) is used outside Google Colab."""
+
+
+def in_colab() -> bool:
+    """True when this Python runs inside a Google Colab runtime."""
+    return "google.colab" in sys.modules
+
+
+def kit_root() -> Path:
+    """The kit's top folder (the one holding README.md, helpers/ and notebooks/)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def is_smoke() -> bool:
+    """True when COURSE_SMOKE asks for a small, fast run (a slice of the data, 1-2 epochs)."""
+    return os.environ.get("COURSE_SMOKE", "").strip().lower() in _TRUE
+
+
+#: The smoke flag as read when the helpers were imported; `is_smoke()` re-reads it.
+SMOKE: bool = is_smoke()
+
+
+def smoke_or(full: T, smoke: T) -> T:
+    """Return `smoke` in smoke mode and `full` otherwise (for a notebook's parameters cell)."""
+    return smoke if is_smoke() else full
+
+
+def mount_drive(mountpoint: str | Path = DRIVE_MOUNTPOINT, force_remount: bool = False) -> Path:
+    """Mount Google Drive in Colab and return the MyDrive folder.
+
+    Outside Colab this raises `NotInColabError`: locally, runs are saved under runs/.
+    The authorisation happens in Colab's own dialog; nothing is written to disk here.
+    """
+    if not in_colab():
+        raise NotInColabError(
+            "mount_drive() only works inside Google Colab: there is no Google Drive to "
+            "mount on this machine. Locally your runs are saved under "
+            f"{kit_root() / 'runs'}; nothing needs mounting."
+        )
+    from google.colab import drive  # type: ignore[import-not-found]
+
+    drive.mount(str(mountpoint), force_remount=force_remount)
+    return Path(mountpoint) / "MyDrive"
+
+
+def drive_mounted(mountpoint: str | Path = DRIVE_MOUNTPOINT) -> bool:
+    """True when Google Drive is mounted (in Colab) at `mountpoint`."""
+    return in_colab() and (Path(mountpoint) / "MyDrive").is_dir()
+
+
+_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def runs_root() -> Path:
+    """Where runs are kept: COURSE_RUNS_DIR if set, Drive when mounted in Colab, else runs/."""
+    env = os.environ.get("COURSE_RUNS_DIR")
+    if env:
+        return Path(env).expanduser()
+    if drive_mounted():
+        return DRIVE_MOUNTPOINT / "MyDrive" / DRIVE_RUNS_FOLDER
+    return kit_root() / "runs"
+
+
+def run_dir(name: str) -> Path:
+    """A folder for one run's checkpoints, history and saved models (created if needed).
+
+    In Colab with Drive mounted it lives on Drive, so a disconnected runtime loses nothing;
+    locally it is runs/<name> in the kit.
+    """
+    if not isinstance(name, str) or not _RUN_NAME.match(name) or ".." in name:
+        raise ValueError(
+            f"run_dir(name={name!r}): a run name is one folder name made of letters, digits, "
+            "'.', '_' or '-' (for example 'mnist_seed'), with no '/' and no '..'."
+        )
+    path = runs_root() / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _nvidia_smi() -> str | None:
+    exe = shutil.which("nvidia-smi")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run(
+            [exe, "--query-gpu=name,memory.total,driver_version", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=20, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def gpu_info() -> dict[str, Any]:
+    """What accelerators this runtime has, from TensorFlow and (when present) nvidia-smi.
+
+    Returns a dict with `gpu` (bool), `tf_gpus` (device names TensorFlow sees),
+    `nvidia_smi` (its one-line-per-GPU report or None) and `summary` (a sentence).
+    """
+    import tensorflow as tf
+
+    devices = tf.config.list_physical_devices("GPU")
+    names = []
+    for dev in devices:
+        try:
+            details = tf.config.experimental.get_device_details(dev)
+        except Exception:  # details are best effort, the device list is what counts
+            details = {}
+        names.append(details.get("device_name", dev.name))
+    smi = _nvidia_smi()
+    if devices:
+        summary = f"TensorFlow sees {len(devices)} GPU(s): " + ", ".join(names)
+        if smi:
+            summary += f" [nvidia-smi: {smi.splitlines()[0]}]"
+    else:
+        summary = "No GPU was detected: training runs on the CPU (slower, but every notebook works)."
+        if in_colab():
+            summary += (" In Colab, choose Runtime > Change runtime type > Hardware accelerator: "
+                        "GPU, then run the notebook again from the top.")
+    return {"gpu": bool(devices), "tf_gpus": names, "nvidia_smi": smi, "summary": summary}
+
+
+def set_seed(seed: int, deterministic: bool = True) -> None:
+    """Seed Python, NumPy and the backend; with `deterministic`, ask TF for deterministic ops."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"set_seed(seed={seed!r}): the seed must be a non-negative integer.")
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    import keras
+    import numpy as np
+
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    if deterministic:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()

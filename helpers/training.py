@@ -1,0 +1,190 @@
+"""Masked losses and metrics for rating matrices, the lecture's objective, and a `fit`
+that checkpoints to the run folder, resumes after a disconnect, and stops on NaN."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import ops
+
+
+class TrainingDivergedError(ValueError):
+    """The loss became NaN or infinite: training cannot go on from there."""
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+def masked_mse(y_true: Any, y_pred: Any) -> Any:
+    """Mean squared error over observed entries only (`y_true == 0` means "not rated").
+
+    The sum of squared errors on observed entries is divided by the number of observed
+    entries in the batch, not by all entries (what Keras's `sample_weight` averaging would
+    do, keras-team/keras#19740). Unobserved entries get exactly zero gradient.
+    """
+    y_true = ops.convert_to_tensor(y_true)
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    mask = ops.cast(ops.not_equal(y_true, 0), y_pred.dtype)
+    squared = ops.square((y_pred - y_true) * mask)
+    return ops.sum(squared) / ops.maximum(ops.sum(mask), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class MaskedRMSE(keras.metrics.Metric):
+    """RMSE over observed entries (`y_true != 0`), accumulated exactly across batches."""
+
+    def __init__(self, name: str = "masked_rmse", clip: tuple[float, float] | None = None, **kwargs: Any) -> None:
+        super().__init__(name=name, **kwargs)
+        self.clip = tuple(clip) if clip is not None else None
+        self.sse = self.add_variable(shape=(), initializer="zeros", name="sse")
+        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add a batch's squared errors on observed entries."""
+        y_pred = ops.cast(y_pred, "float32")
+        y_true = ops.cast(y_true, "float32")
+        if self.clip is not None:
+            y_pred = ops.clip(y_pred, self.clip[0], self.clip[1])
+        mask = ops.cast(ops.not_equal(y_true, 0), "float32")
+        self.sse.assign_add(ops.sum(ops.square((y_pred - y_true) * mask)))
+        self.count.assign_add(ops.sum(mask))
+
+    def result(self) -> Any:
+        """sqrt(sum of squared errors / number of observed entries)."""
+        return ops.sqrt(self.sse / ops.maximum(self.count, 1.0))
+
+    def get_config(self) -> dict[str, Any]:
+        """Config for saving and loading."""
+        return {**super().get_config(), "clip": self.clip}
+
+
+def l2_regularizers(lam: float) -> dict[str, keras.regularizers.Regularizer]:
+    """`kernel_regularizer` and `bias_regularizer` that add lam * (||W||^2 + ||b||^2) to the loss.
+
+    Pass them to every Dense layer: `Dense(500, **l2_regularizers(lam))`. Together with
+    `masked_mse` this is the lecture's objective, with the squared error averaged over
+    observed ratings (so `lam` is per rating, not per matrix).
+    """
+    if not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0):
+        raise ValueError(f"lam={lam!r}: the L2 weight must be a finite number >= 0.")
+    return {"kernel_regularizer": keras.regularizers.L2(lam), "bias_regularizer": keras.regularizers.L2(lam)}
+
+
+def lecture_objective(model: keras.Model, ratings: np.ndarray, lam: float) -> float:
+    """The slide's objective, evaluated in NumPy: sum over observed (r - h(r))^2 + lam * sum(W^2 + b^2)."""
+    pred = np.asarray(model.predict(ratings, verbose=0))
+    observed = ratings != 0
+    sse = float(np.sum(((pred - ratings) * observed) ** 2))
+    penalty = sum(float(np.sum(np.square(w))) for w in model.trainable_weights)
+    return sse + lam * penalty
+
+
+class _HistoryCSV(keras.callbacks.Callback):
+    """Keeps history.csv complete across resumed runs; each write is atomic."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.rows: list[dict[str, float]] = []
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        self.rows = []
+        if self.path.is_file():
+            self.rows = pd.read_csv(self.path).to_dict("records")
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        self.rows = [r for r in self.rows if int(r["epoch"]) < epoch + 1] + [row]
+        tmp = self.path.with_suffix(".csv.tmp")
+        pd.DataFrame(self.rows).to_csv(tmp, index=False)
+        os.replace(tmp, self.path)
+
+
+class _StopOnNaN(keras.callbacks.Callback):
+    """Stops training at the first NaN/inf loss and remembers where it happened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: tuple[int, int] | None = None
+        self.epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.where = (self.epoch + 1, batch + 1)
+            self.model.stop_training = True
+
+
+@dataclass
+class FitResult:
+    """What `fit` returns: the full history (all epochs, resumed ones included) and timings."""
+
+    history: pd.DataFrame
+    seconds: float
+    resumed_from_epoch: int
+    epochs: int
+    run_dir: Path
+
+
+def fit(
+    model: keras.Model,
+    x: Any,
+    y: Any = None,
+    *,
+    run_dir: str | Path,
+    epochs: int,
+    batch_size: int | None = None,
+    validation_data: Any = None,
+    callbacks: list[keras.callbacks.Callback] | None = None,
+    verbose: int | str = "auto",
+    **fit_kwargs: Any,
+) -> FitResult:
+    """`model.fit` that survives disconnects: checkpoints every epoch to `run_dir`, resumes
+    from the last completed epoch when run again, writes history.csv, stops on NaN.
+
+    Delete `run_dir` (or use a new one) to train from scratch.
+    """
+    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
+        raise ValueError(f"epochs={epochs!r}: the number of epochs must be a whole number >= 1.")
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    backup = keras.callbacks.BackupAndRestore(
+        str(run_dir / "backup"), delete_checkpoint=False, double_checkpoint=True
+    )
+    meta = run_dir / "backup" / "training_metadata.json"
+    resumed = 0
+    if meta.is_file():
+        try:
+            resumed = int(json.loads(meta.read_text())["epoch"])  # epochs completed
+        except (ValueError, KeyError, json.JSONDecodeError):
+            resumed = 0
+    stop = _StopOnNaN()
+    history_csv = _HistoryCSV(run_dir / "history.csv")
+    if resumed == 0 and history_csv.path.is_file():
+        history_csv.path.unlink()  # a fresh run starts a fresh history
+    cbs = [stop, backup, history_csv, *(callbacks or [])]
+    start = time.perf_counter()
+    if resumed < epochs:
+        model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
+                  callbacks=cbs, verbose=verbose, **fit_kwargs)
+    seconds = time.perf_counter() - start
+    if stop.where is not None:
+        epoch, batch = stop.where
+        raise TrainingDivergedError(
+            f"The loss became NaN/inf in epoch {epoch}, batch {batch}: training diverged. Lower the "
+            "learning rate, check the inputs for NaN, or use a smaller L2 weight; then delete "
+            f"{run_dir} and train again."
+        )
+    hist = pd.read_csv(history_csv.path) if history_csv.path.is_file() else pd.DataFrame()
+    return FitResult(hist, seconds, min(resumed, epochs), int(hist["epoch"].max()) if len(hist) else 0, run_dir)

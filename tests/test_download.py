@@ -1,0 +1,131 @@
+"""Checked downloads against a local HTTP server on 127.0.0.1: good, corrupted, cut off."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers.download import DownloadError, extract_zip, fetch
+
+PAYLOAD = b"real bytes of a dataset archive\n" * 2000
+GOOD_SHA = hashlib.sha256(PAYLOAD).hexdigest()
+GOOD_MD5 = hashlib.md5(PAYLOAD).hexdigest()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        Handler.hits.append(self.path)
+        if self.path == "/good.bin":
+            body = PAYLOAD
+        elif self.path == "/corrupt.bin":
+            body = PAYLOAD[:-5] + b"XXXXX"
+        elif self.path == "/dies.bin":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(PAYLOAD[: len(PAYLOAD) // 3])
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    Handler.hits = []
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def test_good_file_is_cached(server: str, tmp_path: Path) -> None:
+    path = fetch(f"{server}/good.bin", "good.bin", GOOD_SHA, cache=tmp_path)
+    assert path == tmp_path / "good.bin" and path.read_bytes() == PAYLOAD
+    again = fetch(f"{server}/good.bin", "good.bin", GOOD_SHA, cache=tmp_path)
+    assert again == path and Handler.hits == ["/good.bin"]  # second call served from the cache
+    assert leftovers(tmp_path) == ["good.bin"]
+
+
+def test_md5_checksums_work(server: str, tmp_path: Path) -> None:
+    assert fetch(f"{server}/good.bin", "good.bin", GOOD_MD5, cache=tmp_path).read_bytes() == PAYLOAD
+
+
+def test_corrupted_download_is_rejected(server: str, tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="does not match its published sha256"):
+        fetch(f"{server}/corrupt.bin", "data.bin", GOOD_SHA, cache=tmp_path)
+    assert leftovers(tmp_path) == []  # nothing kept, nothing half-written
+
+
+def test_corrupted_cache_is_fetched_again(server: str, tmp_path: Path) -> None:
+    (tmp_path / "good.bin").write_bytes(PAYLOAD[:100])  # a truncated earlier download
+    path = fetch(f"{server}/good.bin", "good.bin", GOOD_SHA, cache=tmp_path)
+    assert path.read_bytes() == PAYLOAD and Handler.hits == ["/good.bin"]
+
+
+def test_corrupted_cache_never_used_when_offline(tmp_path: Path) -> None:
+    (tmp_path / "good.bin").write_bytes(b"tampered")
+    with pytest.raises(DownloadError):
+        fetch("http://127.0.0.1:9/good.bin", "good.bin", GOOD_SHA, cache=tmp_path)
+    assert leftovers(tmp_path) == []
+
+
+def test_server_dies_mid_transfer(server: str, tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="Could not download"):
+        fetch(f"{server}/dies.bin", "dies.bin", GOOD_SHA, cache=tmp_path)
+    assert leftovers(tmp_path) == []
+
+
+def test_no_network_message(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/ml-100k.zip"
+    with pytest.raises(DownloadError) as info:
+        fetch(url, "ml-100k.zip", GOOD_SHA, cache=tmp_path)
+    message = str(info.value)
+    assert url in message and str(tmp_path / "ml-100k.zip") in message and "COURSE_DATA_DIR" in message
+
+
+def test_bad_checksum_argument(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="neither a SHA-256"):
+        fetch("http://127.0.0.1:9/x", "x", "abc", cache=tmp_path)
+
+
+def test_extract_zip_all_or_nothing(tmp_path: Path) -> None:
+    import zipfile
+
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("ml-100k/u.data", "1\t1\t5\t0\n")
+    out = extract_zip(good, tmp_path / "out", "ml-100k")
+    assert (out / "u.data").read_text() == "1\t1\t5\t0\n"
+    wrong = tmp_path / "wrong.zip"
+    with zipfile.ZipFile(wrong, "w") as zf:
+        zf.writestr("other/u.data", "x")
+    with pytest.raises(DownloadError, match="no folder ml-1m/"):
+        extract_zip(wrong, tmp_path / "out2", "ml-1m")
+    assert leftovers(tmp_path / "out2") == []

@@ -1,0 +1,105 @@
+"""Strict parsing of rating files: every malformed case names the file and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers.data import RatingsFormatError, read_ratings
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "ratings.txt") -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "1\t10\t4\t881250949\n2\t20\t3\t881250950\n",  # u.data
+        "1::10::4::881250949\n2::20::3::881250950\n",  # ratings.dat
+        "userId,movieId,rating,timestamp\n1,10,4.0,881250949\n2,20,3.0,881250950\n",  # ratings.csv
+        "1,10,4,881250949\n2,20,3,881250950\n",  # csv without header
+        "1\t10\t4\t881250949\r\n2\t20\t3\t881250950\r\n",  # CRLF
+        "\ufeff1\t10\t4\t881250949\n2\t20\t3\t881250950\n\n\n",  # BOM + trailing blanks
+    ],
+)
+def test_accepted_layouts(tmp_path: Path, content: str) -> None:
+    df = read_ratings(write(tmp_path, content))
+    assert list(df.columns) == ["user_id", "item_id", "rating", "timestamp"]
+    assert df["user_id"].tolist() == [1, 2]
+    assert df["item_id"].tolist() == [10, 20]
+    assert df["rating"].tolist() == [4.0, 3.0]
+    assert df["timestamp"].tolist() == [881250949, 881250950]
+    assert df["user_id"].dtype == np.int64 and df["rating"].dtype == np.float32
+
+
+def test_three_fields_and_half_stars(tmp_path: Path) -> None:
+    df = read_ratings(write(tmp_path, "1,10,4.5\n2,20,0.5\n"))
+    assert df["rating"].tolist() == [4.5, 0.5]
+    assert df["timestamp"].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "words"),
+    [
+        ("1\t10\t4\t5\n2\t20\t3\n", 2, "expected 4 fields, found 3"),
+        ("1\t10\t4\t5\n2\t20\t3\t5\t9\n", 2, "found 5 fields"),
+        ("1\t10\t4\t5\n\n2\t20\t3\t5\n", 2, "blank line"),
+        ("1\t10\t4\t5\nabc\t20\t3\t5\n", 2, "user id 'abc' is not a number"),
+        ("1\t10\t4\t5\n2\t20\tfour\t5\n", 2, "rating 'four' is not a number"),
+        ("1\t10\t4\t5\n2\t20\tNaN\t5\n", 2, "rating is NaN"),
+        ("1\t10\t4\t5\n2\tnan\t3\t5\n", 2, "item id is NaN"),
+        ("1\t10\t4\t5\n2.5\t20\t3\t5\n", 2, "'2.5' is not a whole number"),
+        ("1\t10\t4\t5\n2\t-20\t3\t5\n", 2, "'-20' is negative"),
+        ("1\t10\t4\t5\n2\t20\t6\t5\n", 2, "outside the rating scale"),
+        ("1\t10\t4\t5\n2\t20\t0\t5\n", 2, "outside the rating scale"),
+        ("1\t10\t4\t5\n2\t20\t3\t5\n3\t7\t3\t5\n1\t10\t2\t6\n", 4, "a second time (first on line 1)"),
+        ("userId,movieId,rating\n1,10,4\n1,10,5\n", 3, "a second time (first on line 2)"),
+        ("1\t10\t4\t5\n2\t20\t3\t-5\n", 2, "timestamp '-5' is negative"),
+        ("1 10 4 5\n", 1, "no separator"),
+        ("1\t10\n", 1, "expected 3 or 4 fields"),
+    ],
+)
+def test_malformed_lines(tmp_path: Path, content: str, line: int, words: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(RatingsFormatError) as info:
+        read_ratings(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}, line {line}:"), message
+    assert words in message, message
+    assert info.value.line == line
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "\r\n", "\ufeff"])
+def test_empty_file(tmp_path: Path, content: str) -> None:
+    path = write(tmp_path, content)
+    with pytest.raises(RatingsFormatError, match="empty"):
+        read_ratings(path)
+
+
+def test_header_only(tmp_path: Path) -> None:
+    with pytest.raises(RatingsFormatError, match="header but no ratings"):
+        read_ratings(write(tmp_path, "userId,movieId,rating,timestamp\n"))
+
+
+def test_not_text(tmp_path: Path) -> None:
+    path = write(tmp_path, b"1\t10\t4\t5\n2\t\xff\t3\t5\n")
+    with pytest.raises(RatingsFormatError, match="line 2"):
+        read_ratings(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        read_ratings(tmp_path / "nope.data")
+
+
+def test_custom_scale(tmp_path: Path) -> None:
+    path = write(tmp_path, "1,10,10\n")
+    assert read_ratings(path, rating_scale=(1, 10))["rating"].tolist() == [10.0]
+    with pytest.raises(RatingsFormatError, match="outside the rating scale 1-5"):
+        read_ratings(path, rating_scale=(1, 5))

@@ -1,0 +1,83 @@
+"""Runtime helpers: Colab detection, Drive, run folders, GPU report, seeds, smoke mode."""
+
+from __future__ import annotations
+
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import runtime
+
+
+def test_kit_root_holds_the_kit() -> None:
+    root = runtime.kit_root()
+    assert (root / "helpers" / "runtime.py").is_file() and (root / "colab_setup.py").is_file()
+
+
+def test_not_in_colab_and_mount_drive_fails_clearly() -> None:
+    assert not runtime.in_colab()
+    with pytest.raises(runtime.NotInColabError, match="only works inside Google Colab"):
+        runtime.mount_drive()
+
+
+def test_mount_drive_with_a_stand_in_colab(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    calls = []
+    drive = types.SimpleNamespace(mount=lambda path, force_remount=False: calls.append(path))
+    colab = types.ModuleType("google.colab")
+    colab.drive = drive
+    monkeypatch.setitem(sys.modules, "google.colab", colab)
+    monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
+    assert runtime.in_colab()
+    assert runtime.mount_drive(tmp_path) == tmp_path / "MyDrive"
+    assert calls == [str(tmp_path)]
+
+
+def test_run_dir(scratch_runs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = runtime.run_dir("mnist_seed")
+    assert path == scratch_runs / "mnist_seed" and path.is_dir()
+    for bad in ["", "../x", "a/b", ".hidden", 3]:
+        with pytest.raises(ValueError, match="one folder name"):
+            runtime.run_dir(bad)  # type: ignore[arg-type]
+    monkeypatch.delenv("COURSE_RUNS_DIR")
+    assert runtime.runs_root() == runtime.kit_root() / "runs"
+
+
+def test_smoke_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_SMOKE", "1")
+    assert runtime.is_smoke() and runtime.smoke_or(50, 2) == 2
+    monkeypatch.setenv("COURSE_SMOKE", "0")
+    assert not runtime.is_smoke() and runtime.smoke_or(50, 2) == 50
+    monkeypatch.delenv("COURSE_SMOKE")
+    assert not runtime.is_smoke()
+
+
+def test_gpu_info_on_this_machine() -> None:
+    info = runtime.gpu_info()
+    assert set(info) == {"gpu", "tf_gpus", "nvidia_smi", "summary"}
+    assert isinstance(info["gpu"], bool) and info["gpu"] == bool(info["tf_gpus"])
+    if not info["gpu"]:
+        assert info["summary"].startswith("No GPU was detected")
+
+
+def test_gpu_info_reads_nvidia_smi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text("#!/bin/sh\necho 'Tesla T4, 15360 MiB, 550.54'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:/usr/bin:/bin")
+    assert runtime._nvidia_smi() == "Tesla T4, 15360 MiB, 550.54"
+
+
+def test_set_seed_repeats() -> None:
+    import keras
+
+    runtime.set_seed(7)
+    a = (np.random.rand(3), keras.random.uniform((3,)).numpy())
+    runtime.set_seed(7)
+    b = (np.random.rand(3), keras.random.uniform((3,)).numpy())
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    with pytest.raises(ValueError, match="non-negative integer"):
+        runtime.set_seed(-1)
