@@ -1,0 +1,39 @@
+"""Notebook parameter checks and exercise self-checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers.exercises import check
+from helpers.params import ParameterError, check_params
+
+
+def test_good_parameters_pass() -> None:
+    check_params(EPOCHS=(50, int), N_TRAIN=(None, (int, type(None))), LR=(0.01, float), SEED=(0, int, 0))
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ({"EPOCHS": ("50", int)}, "EPOCHS = '50' is a str; it must be int"),
+        ({"EPOCHS": (True, int)}, "is a bool"),
+        ({"EPOCHS": (0, int)}, "at least 1"),
+        ({"N_TRAIN": (2.5, (int, type(None)))}, "int or None"),
+        ({"LR": (-0.1, float)}, "at least 0"),
+    ],
+)
+def test_bad_parameters_fail_with_a_sentence(spec: dict, words: str) -> None:
+    with pytest.raises(ParameterError, match="parameters cell") as info:
+        check_params(**spec)
+    assert words in str(info.value)
+
+
+def test_exercise_check(capsys: pytest.CaptureFixture[str]) -> None:
+    assert check("Ex", None, 3, "hint") is False
+    assert "not answered yet" in capsys.readouterr().out
+    assert check("Ex", 3, 3, "hint") is True
+    assert check("Ex", 0.1 + 0.2, 0.3, "hint") is True
+    with pytest.raises(AssertionError, match="Hint: think"):
+        check("Ex", 4, 3, "think")
+    with pytest.raises(AssertionError):
+        check("Ex", "three", 3, "think")
