@@ -108,6 +108,79 @@ class _HistoryCSV(keras.callbacks.Callback):
         os.replace(tmp, self.path)
 
 
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Saves weights, optimizer state and the epoch count after every epoch, atomically.
+
+    Like Keras's `BackupAndRestore`, but the optimizer's state (its step count, so a
+    learning-rate schedule goes on where it stopped, and Adam's moments) is kept too, and
+    each file is written under a temporary name and then renamed, so a run killed during
+    a save still leaves the previous complete checkpoint.
+    """
+
+    WEIGHTS, OPTIMIZER, META = "checkpoint.weights.h5", "optimizer.npz", "checkpoint.json"
+
+    def __init__(self, folder: str | Path) -> None:
+        super().__init__()
+        self.folder = Path(folder)
+
+    def completed_epochs(self) -> int:
+        """Epochs completed by the checkpoint in the folder (0 when there is none)."""
+        meta = self.folder / self.META
+        if not meta.is_file():
+            return 0
+        try:
+            info = json.loads(meta.read_text())
+            epoch = int(info["epoch"])
+        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
+            return 0
+        files_ok = all((self.folder / info.get(k, "")).is_file() for k in ("weights", "optimizer"))
+        return epoch if files_ok else 0
+
+    def restore(self, model: keras.Model) -> int:
+        """Load the checkpoint into `model` (weights and optimizer); return the completed epochs."""
+        epoch = self.completed_epochs()
+        if epoch == 0:
+            return 0
+        info = json.loads((self.folder / self.META).read_text())
+        model.load_weights(self.folder / info["weights"])
+        optimizer = model.optimizer
+        if optimizer is not None:
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)
+            with np.load(self.folder / info["optimizer"]) as saved:
+                arrays = [saved[f"v{i}"] for i in range(len(saved.files))]
+            if len(arrays) != len(optimizer.variables):
+                raise ValueError(
+                    f"The checkpoint in {self.folder} was made with a different optimizer or model "
+                    f"({len(arrays)} optimizer variables, this one has {len(optimizer.variables)}). "
+                    "Delete the folder to train from scratch."
+                )
+            for variable, value in zip(optimizer.variables, arrays):
+                variable.assign(value)
+        return epoch
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            return  # never replace a good checkpoint with diverged weights
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = f"e{epoch + 1}"
+        weights = f"{tag}.{self.WEIGHTS}"
+        optimizer = f"{tag}.{self.OPTIMIZER}"
+        self.model.save_weights(self.folder / f".tmp.{weights}")
+        os.replace(self.folder / f".tmp.{weights}", self.folder / weights)
+        opt_vars = self.model.optimizer.variables if self.model.optimizer is not None else []
+        with open(self.folder / f".tmp.{optimizer}", "wb") as f:
+            np.savez(f, **{f"v{i}": np.asarray(v) for i, v in enumerate(opt_vars)})
+        os.replace(self.folder / f".tmp.{optimizer}", self.folder / optimizer)
+        meta_tmp = self.folder / f".tmp.{self.META}"
+        meta_tmp.write_text(json.dumps({"epoch": epoch + 1, "weights": weights, "optimizer": optimizer}))
+        os.replace(meta_tmp, self.folder / self.META)  # the switch to the new checkpoint is one rename
+        for old in self.folder.iterdir():  # drop older checkpoints only once the new one is in place
+            if old.name not in (weights, optimizer, self.META):
+                old.unlink(missing_ok=True)
+
+
 class _StopOnNaN(keras.callbacks.Callback):
     """Stops training at the first NaN/inf loss and remembers where it happened."""
 
@@ -153,31 +226,29 @@ def fit(
     """`model.fit` that survives disconnects: checkpoints every epoch to `run_dir`, resumes
     from the last completed epoch when run again, writes history.csv, stops on NaN.
 
+    The checkpoint holds the weights and the optimizer state (see `EpochCheckpoint`), so
+    a resumed run continues its learning-rate schedule where it stopped. Compile the
+    model before calling this.
+
     Delete `run_dir` (or use a new one) to train from scratch.
     """
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
         raise ValueError(f"epochs={epochs!r}: the number of epochs must be a whole number >= 1.")
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    backup = keras.callbacks.BackupAndRestore(
-        str(run_dir / "backup"), delete_checkpoint=False, double_checkpoint=True
-    )
-    meta = run_dir / "backup" / "training_metadata.json"
-    resumed = 0
-    if meta.is_file():
-        try:
-            resumed = int(json.loads(meta.read_text())["epoch"])  # epochs completed
-        except (ValueError, KeyError, json.JSONDecodeError):
-            resumed = 0
+    checkpoint = EpochCheckpoint(run_dir / "checkpoint")
+    if not model.built:
+        raise ValueError("Build the model (give it an Input) before calling fit().")
+    resumed = checkpoint.restore(model)
     stop = _StopOnNaN()
     history_csv = _HistoryCSV(run_dir / "history.csv")
     if resumed == 0 and history_csv.path.is_file():
         history_csv.path.unlink()  # a fresh run starts a fresh history
-    cbs = [stop, backup, history_csv, *(callbacks or [])]
+    cbs = [stop, checkpoint, history_csv, *(callbacks or [])]
     start = time.perf_counter()
     if resumed < epochs:
-        model.fit(x, y, batch_size=batch_size, epochs=epochs, validation_data=validation_data,
-                  callbacks=cbs, verbose=verbose, **fit_kwargs)
+        model.fit(x, y, batch_size=batch_size, epochs=epochs, initial_epoch=resumed,
+                  validation_data=validation_data, callbacks=cbs, verbose=verbose, **fit_kwargs)
     seconds = time.perf_counter() - start
     if stop.where is not None:
         epoch, batch = stop.where

@@ -103,6 +103,7 @@ def test_fit_resumes_from_last_epoch(tmp_path: Path) -> None:
     result = training.fit(model, y, y, run_dir=run, epochs=8, batch_size=5, verbose=0)
     assert result.resumed_from_epoch == 5
     assert result.history["epoch"].tolist() == list(range(1, 9))
+    assert int(model.optimizer.iterations.numpy()) == 8  # one step per epoch, none lost on resume
     done = training.fit(toy_model(), y, y, run_dir=run, epochs=8, batch_size=5, verbose=0)
     assert done.resumed_from_epoch == 8 and done.epochs == 8  # finished runs are not retrained
 
@@ -112,6 +113,27 @@ def test_fit_stops_on_nan(tmp_path: Path) -> None:
     y[0, 1] = np.nan
     with pytest.raises(training.TrainingDivergedError, match="epoch 1, batch 1"):
         training.fit(toy_model(), y, y, run_dir=tmp_path / "nan", epochs=3, batch_size=5, verbose=0)
+    assert training.EpochCheckpoint(tmp_path / "nan" / "checkpoint").completed_epochs() == 0
+
+
+def test_resumed_run_matches_uninterrupted_run(tmp_path: Path) -> None:
+    y = slide_matrix()
+
+    def model_with_schedule() -> keras.Model:
+        keras.utils.set_random_seed(0)
+        model = models.autorec(5, hidden=4, lam=1e-3)
+        schedule = keras.optimizers.schedules.CosineDecay(0.05, decay_steps=10)
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=training.masked_mse)
+        return model
+
+    whole = model_with_schedule()
+    training.fit(whole, y, y, run_dir=tmp_path / "whole", epochs=10, batch_size=5, shuffle=False, verbose=0)
+    training.fit(model_with_schedule(), y, y, run_dir=tmp_path / "split", epochs=4, batch_size=5, shuffle=False, verbose=0)
+    resumed = model_with_schedule()
+    result = training.fit(resumed, y, y, run_dir=tmp_path / "split", epochs=10, batch_size=5, shuffle=False, verbose=0)
+    assert result.resumed_from_epoch == 4
+    for a, b in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 def test_fit_rejects_bad_epochs(tmp_path: Path) -> None:
