@@ -1,6 +1,12 @@
 """Benchmarks that print figures (one JSON line with --json).
 
     python -m helpers.benchmark mnist --model seed [--epochs N] [--seed S] --json
+    python -m helpers.benchmark autorec --split u1 [--epochs N] [--seed S] [--run-dir DIR] --json
+
+The autorec benchmark trains notebook 02's best configuration on MovieLens 100K: an
+I-AutoRec and a U-AutoRec on the split's base file, blended, scored on its test file. It
+counts epochs across the two models (I first, then U), so `epochs` is the total and
+`resumed_from_epoch` says where a run started again after an interruption (0 when fresh).
 """
 
 from __future__ import annotations
@@ -34,6 +40,49 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
     }
 
 
+def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | None) -> dict[str, Any]:
+    """Train the best I-AutoRec + U-AutoRec on MovieLens 100K `split`; RMSE/MAE on its test file."""
+    from pathlib import Path
+
+    from helpers import autorec, data, evaluation, runtime
+
+    train, test = data.load_movielens("ml-100k", split)
+    if runtime.is_smoke():
+        train = train[train["item_id"] <= 300]
+    index = data.RatingIndex.from_ratings(train)
+    base = evaluation.BiasBaseline().fit(train)
+    fallback = base.predict(test)
+    configs = [autorec.BEST_ITEM, autorec.BEST_USER]
+    if epochs is not None:
+        configs = [c.with_(epochs=epochs) for c in configs]
+    elif runtime.is_smoke():
+        configs = [c.with_(epochs=2) for c in configs]
+    root = Path(run_dir) if run_dir else None
+    trained, seconds, resumed, done = [], 0.0, 0, 0
+    for config in configs:
+        folder = root / f"{config.by}_autorec" if root else None
+        model = autorec.train_autorec(train, index, config, run_dir=folder, seed=seed)
+        fit = model.fit
+        assert fit is not None
+        if fit.resumed_from_epoch > 0 and resumed == 0:
+            resumed = done + fit.resumed_from_epoch
+        done += config.epochs
+        seconds += fit.seconds
+        trained.append(model)
+    preds = [m.predict_pairs(test, fallback)[0] for m in trained]
+    unseen = trained[0].predict_pairs(test, fallback)[1]
+    blended = autorec.blend(preds[0], preds[1], autorec.BEST_BLEND)
+    scores = evaluation.score(test, blended, unseen)
+    return {
+        "benchmark": "autorec", "split": split, "model": "autorec", "rmse": scores.rmse, "mae": scores.mae,
+        "seconds": round(seconds, 2), "epochs": done, "resumed_from_epoch": resumed,
+        "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]),
+        "rmse_user_autorec": evaluation.rmse(test["rating"], preds[1]),
+        "blend_weight_item": autorec.BEST_BLEND, "n_test": scores.n, "n_fallback": scores.n_fallback,
+        "seed": seed, "smoke": runtime.is_smoke(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run one benchmark, print its figures."""
     parser = argparse.ArgumentParser(prog="python -m helpers.benchmark", description=__doc__,
@@ -44,14 +93,23 @@ def main(argv: list[str] | None = None) -> int:
     mnist.add_argument("--epochs", type=int, default=None, help="default: 50 (2 with COURSE_SMOKE=1)")
     mnist.add_argument("--seed", type=int, default=0)
     mnist.add_argument("--json", action="store_true", help="print one JSON line")
+    rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
+    rec.add_argument("--model", choices=("autorec",), default="autorec")
+    rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
+    rec.add_argument("--epochs", type=int, default=None, help="epochs per model (default: the best configuration's)")
+    rec.add_argument("--seed", type=int, default=0)
+    rec.add_argument("--run-dir", default=None, help="checkpoint here; running again after an interruption resumes")
+    rec.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args(argv)
 
     from helpers.runtime import smoke_or
 
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
-    epochs = args.epochs if args.epochs is not None else smoke_or(50, 2)
-    result = mnist_benchmark(args.model, epochs, args.seed)
+    if args.what == "mnist":
+        result = mnist_benchmark(args.model, args.epochs if args.epochs is not None else smoke_or(50, 2), args.seed)
+    else:
+        result = autorec_benchmark(args.split, args.epochs, args.seed, args.run_dir)
     if args.json:
         print(json.dumps(result))
     else:

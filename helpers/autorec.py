@@ -1,0 +1,153 @@
+"""AutoRec on rating matrices: configurations, training (dense or sparse batches),
+predictions for held-out pairs, recommendations, item codes, and folding in a new user."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+import pandas as pd
+
+from helpers import data, evaluation, models, training
+
+
+@dataclass(frozen=True)
+class AutoRecConfig:
+    """Everything that defines one AutoRec model and its training."""
+
+    by: str = "item"  # "item": I-AutoRec (one example per item); "user": U-AutoRec
+    hidden: int = 500
+    activation: str = "sigmoid"
+    lam: float = 1e-3  # L2 on weights and biases, per observed rating (see training.l2_regularizers)
+    dropout: float = 0.5  # share of observed input ratings dropped in training (denoising)
+    learning_rate: float = 3e-3  # Adam, decayed to 0 along a cosine over the whole run
+    epochs: int = 30
+    batch_size: int = 64
+
+    def with_(self, **changes: Any) -> AutoRecConfig:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+#: The configuration notebook 02 chose on a validation slice of u1.base (never on u1.test).
+BEST_ITEM = AutoRecConfig()
+BEST_USER = AutoRecConfig(by="user")
+#: Weight of I-AutoRec in the I/U blend, chosen on the same validation slice.
+BEST_BLEND = 0.8
+
+
+@dataclass
+class TrainedAutoRec:
+    """A trained AutoRec with the index it was trained on and its reconstructed matrix."""
+
+    model: keras.Model
+    config: AutoRecConfig
+    index: data.RatingIndex
+    inputs: np.ndarray  # the training matrix it reads (rows = items for by="item")
+    predicted: np.ndarray  # the reconstruction of `inputs`: every missing entry filled in
+    fit: training.FitResult | None
+
+    def predict_pairs(self, pairs: pd.DataFrame, fallback: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """Predictions for (user_id, item_id) pairs; unseen ids get `fallback`."""
+        return evaluation.predict_from_matrix(self.predicted, self.index, pairs, by=self.config.by, fallback=fallback)
+
+    def user_item_scores(self) -> np.ndarray:
+        """Predicted ratings as a users x items matrix."""
+        return self.predicted.T if self.config.by == "item" else self.predicted
+
+    def codes(self) -> np.ndarray:
+        """The hidden code of every row of the training matrix (items for I-AutoRec)."""
+        encoder = keras.Model(self.model.input, self.model.get_layer("encoder").output)
+        return encoder.predict(self.inputs, verbose=0)
+
+
+def compile_autorec(model: keras.Model, config: AutoRecConfig, n_rows: int) -> keras.Model:
+    """Compile with Adam on a cosine schedule, the masked loss and a masked RMSE metric."""
+    steps = config.epochs * int(np.ceil(n_rows / config.batch_size))
+    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps)
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=training.masked_mse,
+                  metrics=[training.MaskedRMSE(name="rmse")])
+    return model
+
+
+def train_autorec(
+    ratings: pd.DataFrame, index: data.RatingIndex, config: AutoRecConfig = BEST_ITEM, *,
+    run_dir: str | Path | None = None, sparse: bool = False, seed: int = 0, verbose: int | str = 0,
+) -> TrainedAutoRec:
+    """Train AutoRec on `ratings` (masked loss, L2, input dropout), resumable via `run_dir`.
+
+    `sparse=True` feeds the same rows through a `tf.data` pipeline that densifies one batch
+    at a time (for data too large to hold dense); the model and loss are the same.
+    """
+    from helpers import runtime
+
+    runtime.set_seed(seed)
+    matrix, _ = data.rating_matrix(ratings, index, by=config.by)
+    model = models.autorec(matrix.shape[1], hidden=config.hidden, lam=config.lam, activation=config.activation,
+                           dropout=config.dropout, name=f"{config.by[0].upper()}-AutoRec")
+    compile_autorec(model, config, matrix.shape[0])
+    scratch = None
+    if run_dir is None:
+        scratch = Path(tempfile.mkdtemp(prefix="autorec-"))
+    try:
+        folder = Path(run_dir) if run_dir is not None else scratch
+        if sparse:
+            ds = data.rating_dataset(ratings, index, by=config.by, batch_size=config.batch_size, seed=seed)
+            result = training.fit(model, ds, run_dir=folder, epochs=config.epochs, verbose=verbose)
+        else:
+            result = training.fit(model, matrix, matrix, run_dir=folder, epochs=config.epochs,
+                                  batch_size=config.batch_size, shuffle=True, verbose=verbose)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    predicted = model.predict(matrix, batch_size=1024, verbose=0)
+    return TrainedAutoRec(model, config, index, matrix, predicted, result)
+
+
+def blend(item: np.ndarray, user: np.ndarray, weight: float = BEST_BLEND) -> np.ndarray:
+    """weight * I-AutoRec + (1 - weight) * U-AutoRec predictions."""
+    if not 0 <= weight <= 1:
+        raise ValueError(f"weight={weight}: a blend weight lies in [0, 1].")
+    return weight * np.asarray(item) + (1 - weight) * np.asarray(user)
+
+
+def recommend(scores_for_user: np.ndarray, seen: np.ndarray, item_ids: np.ndarray, k: int = 10) -> np.ndarray:
+    """The k item ids with the highest scores among those not in `seen` (raw ids)."""
+    scores = np.asarray(scores_for_user, dtype=np.float64).copy()
+    scores[np.isin(item_ids, seen)] = -np.inf
+    top = np.argsort(-scores, kind="stable")[:k]
+    return item_ids[top]
+
+
+def fold_in(user_model: TrainedAutoRec, new_ratings: dict[int, float]) -> pd.Series:
+    """Predicted ratings for a brand-new user from a U-AutoRec, without retraining.
+
+    `new_ratings` maps item ids to ratings; items the model does not know are refused.
+    A U-AutoRec reads a user's row of ratings, so a new row is all it needs.
+    """
+    if user_model.config.by != "user":
+        raise ValueError("fold_in needs a U-AutoRec (config.by='user'): only it reads a user's ratings as input.")
+    if not new_ratings:
+        raise ValueError("Rate at least one film to get recommendations.")
+    index = user_model.index
+    row = np.zeros((1, index.n_items), dtype=np.float32)
+    positions = index.items(np.array(list(new_ratings)))
+    unknown = [item for item, pos in zip(new_ratings, positions) if pos < 0]
+    if unknown:
+        raise ValueError(f"Item id(s) {unknown} are not in the training data; pick films the model knows.")
+    for pos, rating in zip(positions, new_ratings.values()):
+        if not 1 <= float(rating) <= 5:
+            raise ValueError(f"Rating {rating!r} is outside the 1-5 scale.")
+        row[0, pos] = float(rating)
+    predicted = user_model.model.predict(row, verbose=0)[0]
+    return pd.Series(predicted, index=index.item_ids, name="predicted rating")
+
+
+def config_dict(config: AutoRecConfig) -> dict[str, Any]:
+    """The configuration as a plain dict (for tables and JSON)."""
+    return asdict(config)
