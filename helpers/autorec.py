@@ -88,9 +88,10 @@ def train_autorec(
 
     runtime.set_seed(seed)
     matrix, _ = data.rating_matrix(ratings, index, by=config.by)
-    model = models.autorec(matrix.shape[1], hidden=config.hidden, lam=config.lam, activation=config.activation,
-                           dropout=config.dropout, name=f"{config.by[0].upper()}-AutoRec")
-    compile_autorec(model, config, matrix.shape[0])
+    with runtime.distribution_strategy().scope():  # several GPUs or a TPU are used when present
+        model = models.autorec(matrix.shape[1], hidden=config.hidden, lam=config.lam, activation=config.activation,
+                               dropout=config.dropout, name=f"{config.by[0].upper()}-AutoRec")
+        compile_autorec(model, config, matrix.shape[0])
     scratch = None
     if run_dir is None:
         scratch = Path(tempfile.mkdtemp(prefix="autorec-"))

@@ -158,3 +158,25 @@ def set_seed(seed: int, deterministic: bool = True) -> None:
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
+
+
+def distribution_strategy() -> Any:
+    """The `tf.distribute` strategy for this runtime: TPU, several GPUs, or the default.
+
+    Build and compile a model inside `distribution_strategy().scope()` and `fit` spreads
+    each batch over all accelerators; on one GPU or a CPU it changes nothing.
+    """
+    import tensorflow as tf
+
+    tpu_here = Path("/dev/accel0").exists() or "TPU_NAME" in os.environ or "COLAB_TPU_ADDR" in os.environ
+    if tpu_here:  # only then: looking for a TPU elsewhere means network calls that hang
+        try:
+            resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=os.environ.get("TPU_NAME", "local"))
+            tf.config.experimental_connect_to_cluster(resolver)
+            tf.tpu.experimental.initialize_tpu_system(resolver)
+            return tf.distribute.TPUStrategy(resolver)
+        except (ValueError, RuntimeError, tf.errors.NotFoundError) as err:
+            print(f"A TPU seems present but could not be initialised ({err}); using the default strategy.")
+    if len(tf.config.list_logical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()

@@ -1,0 +1,98 @@
+"""AutoRec helpers: training, predictions, recommendations, fold-in, and the benchmark command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import autorec, data
+from helpers.runtime import kit_root
+
+
+def small_movielens() -> tuple[pd.DataFrame, pd.DataFrame]:
+    train, test = data.load_movielens("ml-100k", "u1")
+    return train[train["item_id"] <= 150], test[test["item_id"] <= 150]
+
+
+def test_train_predict_and_recommend(offline_data: Path) -> None:
+    train, test = small_movielens()
+    index = data.RatingIndex.from_ratings(train)
+    config = autorec.BEST_ITEM.with_(hidden=32, epochs=3)
+    model = autorec.train_autorec(train, index, config, seed=1)
+    assert model.predicted.shape == (index.n_items, index.n_users)
+    assert model.user_item_scores().shape == (index.n_users, index.n_items)
+    assert model.codes().shape == (index.n_items, 32)
+    assert model.fit is not None and model.fit.epochs == 3
+    pred, unseen = model.predict_pairs(test, fallback=3.0)
+    assert pred.shape == (len(test),) and np.isfinite(pred).all()
+    assert np.all(pred[unseen] == 3.0)
+    seen = train.loc[train["user_id"] == index.user_ids[0], "item_id"].to_numpy()
+    top = autorec.recommend(model.user_item_scores()[0], seen, index.item_ids, k=10)
+    assert len(top) == 10 and not set(top) & set(seen)
+
+
+def test_fold_in_needs_user_model_and_valid_ratings(offline_data: Path) -> None:
+    train, _ = small_movielens()
+    index = data.RatingIndex.from_ratings(train)
+    user_model = autorec.train_autorec(train, index, autorec.BEST_USER.with_(hidden=16, epochs=2))
+    predicted = autorec.fold_in(user_model, {50: 5.0, 1: 4.0})
+    assert predicted.shape == (index.n_items,) and list(predicted.index) == list(index.item_ids)
+    with pytest.raises(ValueError, match="not in the training data"):
+        autorec.fold_in(user_model, {99999: 5.0})
+    with pytest.raises(ValueError, match="outside the 1-5 scale"):
+        autorec.fold_in(user_model, {50: 9.0})
+    with pytest.raises(ValueError, match="at least one"):
+        autorec.fold_in(user_model, {})
+    item_model = autorec.train_autorec(train, index, autorec.BEST_ITEM.with_(hidden=16, epochs=1))
+    with pytest.raises(ValueError, match="needs a U-AutoRec"):
+        autorec.fold_in(item_model, {50: 5.0})
+
+
+def test_new_user_demo(offline_data: Path) -> None:
+    from helpers.demo import find_items, recommend_for_new_user
+
+    train, _ = small_movielens()
+    titles = data.load_movie_titles()
+    index = data.RatingIndex.from_ratings(train)
+    user_model = autorec.train_autorec(train, index, autorec.BEST_USER.with_(hidden=16, epochs=2))
+    recs = recommend_for_new_user(user_model, titles, {"Star Wars (1977)": 5, "Toy Story (1995)": 4}, k=5)
+    assert len(recs) == 5 and "Star Wars (1977)" not in set(recs["title"])
+    assert find_items(titles, "star wars").tolist() == ["Star Wars (1977)"]
+    with pytest.raises(ValueError, match="Unknown title"):
+        recommend_for_new_user(user_model, titles, {"Star Wars": 5})
+
+
+def test_blend_weight_range() -> None:
+    np.testing.assert_allclose(autorec.blend([1.0, 2.0], [3.0, 4.0], 0.75), [1.5, 2.5])
+    with pytest.raises(ValueError):
+        autorec.blend([1.0], [2.0], 1.5)
+
+
+def run_benchmark(*args: str, env: dict[str, str] | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-m", "helpers.benchmark", *args, "--json"], cwd=kit_root(),
+                         capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_autorec_benchmark_json_and_resume(offline_data: Path, tmp_path: Path) -> None:
+    smoke = {"COURSE_SMOKE": "1"}
+    first = run_benchmark("autorec", "--split", "u1", "--epochs", "2", "--run-dir", str(tmp_path), env=smoke)
+    for key in ("rmse", "mae", "seconds", "epochs", "resumed_from_epoch"):
+        assert key in first
+    assert first["epochs"] == 4 and first["resumed_from_epoch"] == 0 and 0.5 < first["rmse"] < 1.5
+    again = run_benchmark("autorec", "--split", "u1", "--epochs", "3", "--run-dir", str(tmp_path), env=smoke)
+    assert again["resumed_from_epoch"] == 2 and again["epochs"] == 6
+
+
+def test_mnist_benchmark_json(offline_data: Path) -> None:
+    result = run_benchmark("mnist", "--model", "seed", "--epochs", "1")
+    assert result["epochs"] == 1 and 0 < result["val_loss"] < 0.5 and result["params"] == 50_992
+    assert result["seconds"] > 0 and result["n_train"] == 8000
