@@ -38,7 +38,7 @@ class AutoRecConfig:
 BEST_ITEM = AutoRecConfig()
 BEST_USER = AutoRecConfig(by="user")
 #: Weight of I-AutoRec in the I/U blend, chosen on the same validation slice.
-BEST_BLEND = 0.8
+BEST_BLEND = 0.85
 
 
 @dataclass

@@ -6,19 +6,15 @@ import math
 from typing import Any
 
 
-class NotYetAnswered(UserWarning):
-    """The student has not filled in this exercise yet."""
-
-
-def check(name: str, answer: Any, expected: Any, hint: str, tol: float = 1e-6) -> bool:
+def check(name: str, answer: Any, expected: Any, hint: str, tol: float = 1e-6) -> None:
     """Compare `answer` with `expected`: print a verdict, raise AssertionError with a hint if wrong.
 
-    An answer left as `None` (or `...`) prints "not answered yet" and returns False, so a
-    notebook still runs top to bottom before the student has tried the exercise.
+    An answer left as `None` (or `...`) prints "not answered yet", so a notebook still runs
+    top to bottom before the student has tried the exercise.
     """
     if answer is None or answer is Ellipsis:
         print(f"{name}: not answered yet. Replace the None above with your answer and run both cells.")
-        return False
+        return
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         try:
             ok = math.isclose(float(answer), float(expected), rel_tol=tol, abs_tol=tol)
@@ -29,4 +25,3 @@ def check(name: str, answer: Any, expected: Any, hint: str, tol: float = 1e-6) -
     if not ok:
         raise AssertionError(f"{name}: {answer!r} is not right yet. Hint: {hint}")
     print(f"{name}: correct.")
-    return True

@@ -129,6 +129,13 @@ print(f"RMSE on the 11 observed entries: {observed_rmse:.3f}; predictions at the
 assert observed_rmse < 0.6
 
 # %% [markdown]
+# With 11 ratings and 38 weights the network can rebuild the observed entries almost exactly,
+# and nothing in the loss ties the blanks to the 1–5 scale, so a prediction can even fall
+# outside it: the kit clips predictions to the scale before it scores or ranks them. On real
+# data, with many more ratings than the code can memorise, L2 regularisation keeps the blanks
+# sensible (section 3).
+
+# %% [markdown]
 # ### What goes wrong without the mask
 # Train the same network with plain MSE over *all* 25 entries and it is rewarded for
 # predicting the zeros: to the loss, "not rated" looks like "rated 0".
