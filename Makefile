@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PIP_QUIET := -q --disable-pip-version-check
 
-.PHONY: help venv run test lint unit pairing nbval lab sync clean
+.PHONY: help venv run test lint unit pairing hygiene nbval lab sync clean
 
 help:
 	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
-	@echo "make test   ruff, unit tests, notebook pairing check, nbval over every notebook (smoke mode)"
+	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode)"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
 
@@ -38,11 +38,14 @@ unit: venv
 pairing: venv
 	$(BIN)/python -m helpers.pairing $(NOTEBOOKS)
 
+hygiene: venv
+	$(BIN)/python -m helpers.hygiene $(wildcard notebooks/*.ipynb templates/*.ipynb)
+
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
 	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider $(NOTEBOOKS)
 
-test: lint unit pairing nbval
+test: lint unit pairing hygiene nbval
 
 lab: venv
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install $(PIP_QUIET) jupyterlab

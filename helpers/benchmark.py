@@ -58,13 +58,13 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     elif runtime.is_smoke():
         configs = [c.with_(epochs=2) for c in configs]
     root = Path(run_dir) if run_dir else None
-    trained, seconds, resumed, done = [], 0.0, 0, 0
+    trained, seconds, resumed, done = [], 0.0, None, 0
     for config in configs:
         folder = root / f"{config.by}_autorec" if root else None
         model = autorec.train_autorec(train, index, config, run_dir=folder, seed=seed)
         fit = model.fit
         assert fit is not None
-        if fit.resumed_from_epoch > 0 and resumed == 0:
+        if resumed is None and fit.resumed_from_epoch < config.epochs:  # the first model with work left
             resumed = done + fit.resumed_from_epoch
         done += config.epochs
         seconds += fit.seconds
@@ -75,7 +75,7 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     scores = evaluation.score(test, blended, unseen)
     return {
         "benchmark": "autorec", "split": split, "model": "autorec", "rmse": scores.rmse, "mae": scores.mae,
-        "seconds": round(seconds, 2), "epochs": done, "resumed_from_epoch": resumed,
+        "seconds": round(seconds, 2), "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
         "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]),
         "rmse_user_autorec": evaluation.rmse(test["rating"], preds[1]),
         "blend_weight_item": autorec.BEST_BLEND, "n_test": scores.n, "n_fallback": scores.n_fallback,

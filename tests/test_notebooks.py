@@ -34,6 +34,8 @@ def test_anatomy(path: Path) -> None:
     assert "After this notebook you can" in nb.cells[0].source
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and "smoke_or" in tagged[0].source
+    after = nb.cells[nb.cells.index(tagged[0]) + 1]
+    assert "check_params(" in after.source, "the cell after the parameters checks them (a wrong kind fails there)"
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
     for needed in ("## Results", "## Exercises"):
         assert any(h.startswith(needed) for h in headings), f"no '{needed}' section"
