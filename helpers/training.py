@@ -142,11 +142,11 @@ class EpochCheckpoint(keras.callbacks.Callback):
         if epoch == 0:
             return 0
         info = json.loads((self.folder / self.META).read_text())
-        model.load_weights(self.folder / info["weights"])
         optimizer = model.optimizer
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(model.trainable_variables)  # so its variables exist to be restored
+        model.load_weights(self.folder / info["weights"])
         if optimizer is not None:
-            if not optimizer.built:
-                optimizer.build(model.trainable_variables)
             with np.load(self.folder / info["optimizer"]) as saved:
                 arrays = [saved[f"v{i}"] for i in range(len(saved.files))]
             if len(arrays) != len(optimizer.variables):

@@ -56,10 +56,13 @@ def test_movielens_missing_offline(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 def test_relative_data_dir_is_from_kit_root(offline_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
     from helpers.runtime import kit_root
 
-    rel = Path("..") / offline_data.relative_to(kit_root().parent)
-    monkeypatch.setenv("COURSE_DATA_DIR", str(rel))
+    rel = os.path.relpath(offline_data.resolve(), kit_root())
+    assert not Path(rel).is_absolute()
+    monkeypatch.setenv("COURSE_DATA_DIR", rel)
     monkeypatch.chdir("/")
     assert data.data_dir() == offline_data.resolve()
 
