@@ -51,9 +51,11 @@ if "google.colab" in sys.modules:  # Colab: the kit is a folder on your Drive or
     kits = [p.parent for pattern in places for p in sorted(Path("/").glob(pattern + "/colab_setup.py"))]
     if not kits:
         raise FileNotFoundError("Upload the kit folder to your Drive (or clone it into /content), then run this cell again.")
-    sys.path.insert(0, str(kits[0]))
+    kit = kits[0]
 else:  # locally: the kit is the folder that holds colab_setup.py, above notebooks/
-    sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "colab_setup.py").is_file())))
+    kit = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "colab_setup.py").is_file())
+if str(kit) not in sys.path:
+    sys.path.insert(0, str(kit))
 
 import colab_setup
 
