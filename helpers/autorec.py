@@ -28,6 +28,10 @@ class AutoRecConfig:
     learning_rate: float = 3e-3  # Adam, decayed to 0 along a cosine over the whole run
     epochs: int = 30
     batch_size: int = 64
+    model: str = "autorec"  # "autorec" (one hidden layer) or "deep" (SELU layers, dropout on the code)
+    code_l1: float = 0.0  # L1 activity penalty on the code: a sparse autoencoder (notebook 05)
+    deep_layers: tuple[int, ...] = (512, 256, 512)  # hidden sizes when model == "deep"
+    code_dropout: float = 0.5  # dropout on the code when model == "deep"
 
     def with_(self, **changes: Any) -> AutoRecConfig:
         """A copy with some fields changed."""
@@ -89,8 +93,14 @@ def train_autorec(
     runtime.set_seed(seed)
     matrix, _ = data.rating_matrix(ratings, index, by=config.by)
     with runtime.distribution_strategy().scope():  # several GPUs or a TPU are used when present
-        model = models.autorec(matrix.shape[1], hidden=config.hidden, lam=config.lam, activation=config.activation,
-                               dropout=config.dropout, name=f"{config.by[0].upper()}-AutoRec")
+        if config.model == "deep":
+            model = models.deep_autorec(matrix.shape[1], layers=config.deep_layers, lam=config.lam,
+                                        code_dropout=config.code_dropout, input_dropout=config.dropout)
+        elif config.model == "autorec":
+            model = models.autorec(matrix.shape[1], hidden=config.hidden, lam=config.lam, activation=config.activation,
+                                   dropout=config.dropout, code_l1=config.code_l1, name=f"{config.by[0].upper()}-AutoRec")
+        else:
+            raise ValueError(f"config.model={config.model!r}: use 'autorec' or 'deep'.")
         compile_autorec(model, config, matrix.shape[0])
     scratch = None
     if run_dir is None:

@@ -22,7 +22,7 @@ PATTERNS = {
 }
 #: Drive folders every student has or that the kit itself uses: anything else is personal.
 SHARED_DRIVE_NAMES = {"*", "ae-recsys-runs", "ae-recsys-kit", "Colab Notebooks", ""}
-DRIVE_PATH = re.compile(r"/content/(?:g?drive)/(?:MyDrive|My Drive)/([^/\"'\s\\]*)")
+DRIVE_PATH = re.compile(r"/content/(?:g?drive)/(?:MyDrive|My Drive)/([^/\"'`\\\n]*)")
 
 
 def scan_text(text: str) -> list[str]:

@@ -25,7 +25,8 @@ def mnist_autoencoder(input_dim: int = 784, code_dim: int = 32, encoder_activati
 
 
 def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str = "sigmoid",
-            output_activation: str = "linear", dropout: float = 0.0, name: str = "autorec") -> keras.Model:
+            output_activation: str = "linear", dropout: float = 0.0, code_l1: float = 0.0,
+            name: str = "autorec") -> keras.Model:
     """AutoRec (Sedhain et al., 2015): r -> g(V r + mu) -> f(W h + b), L2 on weights and biases.
 
     For I-AutoRec each input is one item's vector of ratings by all users (`n_inputs` =
@@ -40,6 +41,144 @@ def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str
     reg = l2_regularizers(lam)
     inputs = keras.Input(shape=(n_inputs,), name="ratings")
     x = keras.layers.Dropout(dropout, name="input_dropout")(inputs) if dropout else inputs
-    code = keras.layers.Dense(hidden, activation=activation, name="encoder", **reg)(x)
+    activity = keras.regularizers.L1(code_l1) if code_l1 else None  # a sparse code (notebook 05)
+    code = keras.layers.Dense(hidden, activation=activation, name="encoder", activity_regularizer=activity, **reg)(x)
     outputs = keras.layers.Dense(n_inputs, activation=output_activation, name="decoder", **reg)(code)
+    return keras.Model(inputs, outputs, name=name)
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class MaskingNoise(keras.layers.Layer):
+    """Masking noise: in training, set each input to 0 with probability `rate` (no rescaling)."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        if not 0 <= rate < 1:
+            raise ValueError(f"rate={rate!r}: a masking rate lies in [0, 1).")
+        self.rate = rate
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs: object, training: bool | None = None) -> object:
+        """Zero a random share of the inputs while training; pass them through otherwise."""
+        if not training or self.rate == 0:
+            return inputs
+        keep = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) >= self.rate
+        return inputs * keras.ops.cast(keep, inputs.dtype)
+
+    def get_config(self) -> dict:
+        """Config for saving and loading."""
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+def denoising_autoencoder(noise: str = "gaussian", level: float = 0.3, input_dim: int = 784, code_dim: int = 32,
+                          name: str = "denoising_autoencoder") -> keras.Model:
+    """The lecture's autoencoder with noise on its input in training only.
+
+    `noise="gaussian"` adds N(0, level^2) to every pixel; `noise="masking"` sets a share
+    `level` of the pixels to 0. The target stays the clean image.
+    """
+    _positive_int("code_dim", code_dim)
+    if noise == "gaussian":
+        if level < 0:
+            raise ValueError(f"level={level!r}: a noise standard deviation is >= 0.")
+        corrupt = keras.layers.GaussianNoise(level, name="gaussian_noise")
+    elif noise == "masking":
+        corrupt = MaskingNoise(level, name="masking_noise")
+    else:
+        raise ValueError(f"noise={noise!r}: use 'gaussian' or 'masking'.")
+    inputs = keras.Input(shape=(input_dim,), name="image")
+    code = keras.layers.Dense(code_dim, activation="relu", name="encoder")(corrupt(inputs))
+    outputs = keras.layers.Dense(input_dim, activation="sigmoid", name="decoder")(code)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def stacked_autoencoder(layers: tuple[int, ...] = (128, 64, 32), input_dim: int = 784,
+                        name: str = "stacked_autoencoder") -> keras.Model:
+    """A deep, symmetric autoencoder: 784-128-64-32-64-128-784 by default (ReLU, sigmoid out).
+
+    The layers are named enc_1..enc_k and dec_1..dec_k (dec_k is the output), so greedy
+    layer-wise pre-training can fill them in (see `helpers.experiments.pretrain_layerwise`).
+    """
+    if not layers:
+        raise ValueError("layers must name at least one hidden size, e.g. (128, 64, 32).")
+    for size in layers:
+        _positive_int("layer size", size)
+    inputs = keras.Input(shape=(input_dim,), name="image")
+    x = inputs
+    for i, size in enumerate(layers, start=1):
+        x = keras.layers.Dense(size, activation="relu", name=f"enc_{i}")(x)
+    decoder_sizes = list(reversed(layers[:-1])) + [input_dim]
+    for i, size in enumerate(decoder_sizes, start=1):
+        last = i == len(decoder_sizes)
+        x = keras.layers.Dense(size, activation="sigmoid" if last else "relu", name=f"dec_{i}")(x)
+    return keras.Model(inputs, x, name=name)
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class KLSparsity(keras.regularizers.Regularizer):
+    """beta * sum_j KL(rho || mean activation of unit j): the classic sparse-autoencoder penalty.
+
+    For codes in (0, 1) (sigmoid units): it pushes each unit's average activation over a
+    batch towards the small target `rho`.
+    """
+
+    def __init__(self, rho: float = 0.05, beta: float = 1.0) -> None:
+        if not 0 < rho < 1:
+            raise ValueError(f"rho={rho!r}: the target activation lies strictly between 0 and 1.")
+        if beta < 0:
+            raise ValueError(f"beta={beta!r}: the penalty weight is >= 0.")
+        self.rho, self.beta = float(rho), float(beta)
+
+    def __call__(self, activations: object) -> object:
+        ops = keras.ops
+        rho_hat = ops.clip(ops.mean(activations, axis=0), 1e-6, 1 - 1e-6)
+        rho = self.rho
+        kl = rho * ops.log(rho / rho_hat) + (1 - rho) * ops.log((1 - rho) / (1 - rho_hat))
+        return self.beta * ops.sum(kl)
+
+    def get_config(self) -> dict:
+        """Config for saving and loading."""
+        return {"rho": self.rho, "beta": self.beta}
+
+
+def sparse_autoencoder(kind: str = "l1", weight: float = 1e-4, rho: float = 0.05, input_dim: int = 784,
+                       code_dim: int = 32, name: str = "sparse_autoencoder") -> keras.Model:
+    """The lecture's autoencoder with a sparsity penalty on its code.
+
+    `kind="l1"`: L1 activity regularisation on a ReLU code (the Keras blog's version);
+    `kind="kl"`: the KL-divergence target `rho` on a sigmoid code, weighted by `weight`.
+    """
+    _positive_int("code_dim", code_dim)
+    if kind == "l1":
+        activation, reg = "relu", keras.regularizers.L1(weight)
+    elif kind == "kl":
+        activation, reg = "sigmoid", KLSparsity(rho=rho, beta=weight)
+    else:
+        raise ValueError(f"kind={kind!r}: use 'l1' or 'kl'.")
+    inputs = keras.Input(shape=(input_dim,), name="image")
+    code = keras.layers.Dense(code_dim, activation=activation, activity_regularizer=reg, name="encoder")(inputs)
+    outputs = keras.layers.Dense(input_dim, activation="sigmoid", name="decoder")(code)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def deep_autorec(n_inputs: int, layers: tuple[int, ...] = (512, 256, 512), lam: float = 1e-3,
+                 code_dropout: float = 0.5, input_dropout: float = 0.0, name: str = "deep_autorec") -> keras.Model:
+    """A deep rating autoencoder in the style of Kuchaiev & Ginsburg (2017): SELU layers,
+    dropout on the code (the middle layer), a linear output, L2 on weights and biases."""
+    _positive_int("n_inputs", n_inputs)
+    if len(layers) % 2 == 0:
+        raise ValueError(f"layers={layers}: use an odd number of hidden layers so one of them is the code.")
+    for size in layers:
+        _positive_int("layer size", size)
+    reg = l2_regularizers(lam)
+    inputs = keras.Input(shape=(n_inputs,), name="ratings")
+    x = keras.layers.Dropout(input_dropout, name="input_dropout")(inputs) if input_dropout else inputs
+    middle = len(layers) // 2
+    for i, size in enumerate(layers):
+        label = "encoder" if i == middle else f"hidden_{i + 1}"
+        x = keras.layers.Dense(size, activation="selu", name=label, **reg)(x)
+        if i == middle and code_dropout:
+            x = keras.layers.Dropout(code_dropout, name="code_dropout")(x)
+    outputs = keras.layers.Dense(n_inputs, name="decoder", **reg)(x)
     return keras.Model(inputs, outputs, name=name)

@@ -96,3 +96,10 @@ def test_setup_never_writes_drive_credentials(tmp_path: Path, monkeypatch: pytes
     for path in after:
         if path.is_file() and path.suffix in {".json", ".txt", ".pickle", ".ini"} and os.access(path, os.R_OK):
             assert "ya29." not in path.read_text(errors="ignore"), path
+
+
+def test_shared_drive_folders_are_fine() -> None:
+    assert hygiene.scan_text('%cd "/content/drive/MyDrive/Colab Notebooks"') == []
+    assert hygiene.scan_text("open('/content/drive/MyDrive/ae-recsys-runs/x.csv')") == []
+    assert hygiene.scan_text("under `/content/drive/MyDrive` today") == []
+    assert hygiene.scan_text("'/content/drive/MyDrive/Jane Doe thesis/x'") != []
