@@ -1,7 +1,8 @@
 """Benchmarks that print figures (one JSON line with --json).
 
-    python -m helpers.benchmark mnist --model seed [--epochs N] [--seed S] --json
-    python -m helpers.benchmark autorec --split u1 [--epochs N] [--seed S] [--run-dir DIR] --json
+    python -m helpers.benchmark mnist --model {seed,stacked,denoising,sparse} [--epochs N] [--seed S] --json
+    python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse}] --split u1 [--epochs N]
+        [--seed S] [--run-dir DIR] --json
 
 The autorec benchmark trains notebook 02's best configuration on MovieLens 100K: an
 I-AutoRec and a U-AutoRec on the split's base file, blended, scored on its test file. It
@@ -19,40 +20,74 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-MNIST_MODELS = ("seed",)
+MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
+AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse")
 
 
 def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 128) -> dict[str, Any]:
-    """Train an MNIST autoencoder variant the lecture's way and report validation BCE and time."""
-    from helpers import data, experiments
+    """Train an MNIST autoencoder variant the lecture's way and report validation BCE and time.
+
+    seed: the lecture's 784-32-784; stacked: 784-128-64-32-64-128-784 trained end to end;
+    denoising: Gaussian noise (std 0.3) on the input in training; sparse: L1 (1e-3) on the code.
+    `val_loss` is always the BCE of clean validation digits rebuilt from clean inputs.
+    """
+    import keras
+
+    from helpers import data, experiments, models, runtime
 
     (x_train, _), (x_test, _) = data.load_mnist()
-    if model_name != "seed":  # pragma: no cover - argparse limits the choices
+    if runtime.is_smoke():
+        x_train, x_test = x_train[:2000], x_test[:500]
+    runtime.set_seed(seed)
+    builders = {
+        "seed": models.mnist_autoencoder,
+        "stacked": models.stacked_autoencoder,
+        "denoising": lambda: models.denoising_autoencoder("gaussian", 0.3),
+        "sparse": lambda: models.sparse_autoencoder("l1", 1e-3),
+    }
+    if model_name not in builders:
         raise ValueError(f"Unknown MNIST model {model_name!r}; choose one of {MNIST_MODELS}.")
-    run = experiments.train_mnist_variant(x_train, x_test, epochs=epochs, batch_size=batch_size, seed=seed)
-    return {
-        "benchmark": "mnist", "model": model_name, "val_loss": run["val_loss"],
-        "best_val_loss": float(min(run["history"]["val_loss"])), "loss": float(run["history"]["loss"][-1]),
+    model = builders[model_name]()
+    run = experiments.fit_autoencoder(model, x_train, x_test, epochs=epochs, batch_size=batch_size)
+    result = {
+        "benchmark": "mnist", "model": model_name, "val_loss": run["val_bce"],
+        "best_val_loss": float(min(run["history"]["val_bce"])), "loss": float(run["history"]["loss"][-1]),
         "epochs": epochs, "seconds": round(run["seconds"], 2), "seconds_per_epoch": round(run["seconds_per_epoch"], 3),
         "seed": seed, "n_train": int(len(x_train)), "n_test": int(len(x_test)),
         "data": f"offline:{data.data_dir()}" if data.data_dir() else "mnist.npz (60k/10k)",
-        "params": int(run["model"].count_params()),
+        "params": int(model.count_params()),
     }
+    if model_name == "denoising":
+        noisy = experiments.add_noise(x_test, "gaussian", 0.3, seed=seed)
+        rebuilt = model.predict(noisy, verbose=0)
+        result["val_loss_noisy_inputs"] = float(experiments.bce_per_image(x_test, rebuilt).mean())
+    code_layer = "enc_3" if model_name == "stacked" else "encoder"
+    encoder = keras.Model(model.input, model.get_layer(code_layer).output)
+    result["mean_activation"] = experiments.code_stats(encoder.predict(x_test, verbose=0))["mean_activation"]
+    return result
 
 
-def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | None) -> dict[str, Any]:
-    """Train the best I-AutoRec + U-AutoRec on MovieLens 100K `split`; RMSE/MAE on its test file."""
+def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | None,
+                      model_name: str = "autorec") -> dict[str, Any]:
+    """Train a rating autoencoder on MovieLens 100K `split`; RMSE/MAE on its test file.
+
+    autorec: notebook 02's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
+    single I-AutoRec variants of notebooks 03-05 (`helpers.autorec.VARIANTS`).
+    """
     from pathlib import Path
 
     from helpers import autorec, data, evaluation, runtime
 
     train, test = data.load_movielens("ml-100k", split)
     if runtime.is_smoke():
-        train = train[train["item_id"] <= 300]
+        train, test = train[train["item_id"] <= 300], test[test["item_id"] <= 300]
     index = data.RatingIndex.from_ratings(train)
     base = evaluation.BiasBaseline().fit(train)
     fallback = base.predict(test)
-    configs = [autorec.BEST_ITEM, autorec.BEST_USER]
+    if model_name not in AUTOREC_MODELS:
+        raise ValueError(f"Unknown rating model {model_name!r}; choose one of {AUTOREC_MODELS}.")
+    blended = model_name == "autorec"
+    configs = [autorec.BEST_ITEM, autorec.BEST_USER] if blended else [autorec.VARIANTS[model_name]]
     if epochs is not None:
         configs = [c.with_(epochs=epochs) for c in configs]
     elif runtime.is_smoke():
@@ -71,16 +106,27 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
         trained.append(model)
     preds = [m.predict_pairs(test, fallback)[0] for m in trained]
     unseen = trained[0].predict_pairs(test, fallback)[1]
-    blended = autorec.blend(preds[0], preds[1], autorec.BEST_BLEND)
-    scores = evaluation.score(test, blended, unseen)
-    return {
-        "benchmark": "autorec", "split": split, "model": "autorec", "rmse": scores.rmse, "mae": scores.mae,
+    final = autorec.blend(preds[0], preds[1], autorec.BEST_BLEND) if blended else preds[0]
+    scores = evaluation.score(test, final, unseen)
+    result = {
+        "benchmark": "autorec", "split": split, "model": model_name, "rmse": scores.rmse, "mae": scores.mae,
         "seconds": round(seconds, 2), "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
         "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]),
-        "rmse_user_autorec": evaluation.rmse(test["rating"], preds[1]),
-        "blend_weight_item": autorec.BEST_BLEND, "n_test": scores.n, "n_fallback": scores.n_fallback,
-        "seed": seed, "smoke": runtime.is_smoke(),
+        "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke(),
     }
+    if blended:
+        result["rmse_user_autorec"] = evaluation.rmse(test["rating"], preds[1])
+        result["blend_weight_item"] = autorec.BEST_BLEND
+    else:
+        result["mean_activation"] = experiments_code_mean(trained[0])
+    return result
+
+
+def experiments_code_mean(model: Any) -> float:
+    """Mean activation of a trained rating autoencoder's code."""
+    from helpers.experiments import code_stats
+
+    return code_stats(model.codes())["mean_activation"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     mnist.add_argument("--seed", type=int, default=0)
     mnist.add_argument("--json", action="store_true", help="print one JSON line")
     rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
-    rec.add_argument("--model", choices=("autorec",), default="autorec")
+    rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
+                     help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 03-05")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None, help="epochs per model (default: the best configuration's)")
     rec.add_argument("--seed", type=int, default=0)
@@ -109,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "mnist":
         result = mnist_benchmark(args.model, args.epochs if args.epochs is not None else smoke_or(50, 2), args.seed)
     else:
-        result = autorec_benchmark(args.split, args.epochs, args.seed, args.run_dir)
+        result = autorec_benchmark(args.split, args.epochs, args.seed, args.run_dir, args.model)
     if args.json:
         print(json.dumps(result))
     else:

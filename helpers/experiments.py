@@ -24,28 +24,90 @@ def make_optimizer(name: str) -> keras.optimizers.Optimizer:
     return OPTIMIZERS[name]()
 
 
+def fit_autoencoder(
+    model: keras.Model, x_train: np.ndarray, x_test: np.ndarray, *, epochs: int, loss: str = "binary_crossentropy",
+    optimizer: str = "rmsprop", batch_size: int = 128, inputs_train: np.ndarray | None = None, verbose: int = 0,
+) -> dict[str, Any]:
+    """Compile and train an image autoencoder to rebuild `x_train`; score it on `x_test`.
+
+    Every model is scored with the same yardsticks, validation BCE and MSE against the clean
+    images, whatever it was trained with. `inputs_train` (default: `x_train`) lets a model
+    read other inputs than its targets.
+    """
+    model.compile(optimizer=make_optimizer(optimizer), loss=loss,
+                  metrics=[keras.metrics.BinaryCrossentropy(name="bce"), keras.metrics.MeanSquaredError(name="mse")])
+    start = time.perf_counter()
+    history = model.fit(x_train if inputs_train is None else inputs_train, x_train, batch_size=batch_size,
+                        epochs=epochs, shuffle=True, validation_data=(x_test, x_test), verbose=verbose)
+    seconds = time.perf_counter() - start
+    h = history.history
+    return {"val_bce": float(h["val_bce"][-1]), "val_mse": float(h["val_mse"][-1]), "val_loss": float(h["val_loss"][-1]),
+            "epochs": epochs, "seconds": seconds, "seconds_per_epoch": seconds / epochs, "history": h, "model": model}
+
+
 def train_mnist_variant(
     x_train: np.ndarray, x_test: np.ndarray, *, code_dim: int = 32, loss: str = "binary_crossentropy",
     optimizer: str = "rmsprop", activation: str = "relu", epochs: int = 10, batch_size: int = 128,
     seed: int = 0, verbose: int = 0,
 ) -> dict[str, Any]:
-    """Train one variant of the lecture's MNIST autoencoder and measure it.
-
-    Every variant is scored with the same yardsticks (validation BCE and MSE), whatever
-    loss it was trained with, so the rows of a comparison table can be read side by side.
-    """
+    """Train one variant of the lecture's MNIST autoencoder and measure it."""
     runtime.set_seed(seed)
     model = models.mnist_autoencoder(code_dim=code_dim, encoder_activation=activation)
-    model.compile(optimizer=make_optimizer(optimizer), loss=loss,
-                  metrics=[keras.metrics.BinaryCrossentropy(name="bce"), keras.metrics.MeanSquaredError(name="mse")])
-    start = time.perf_counter()
-    history = model.fit(x_train, x_train, batch_size=batch_size, epochs=epochs, shuffle=True,
-                        validation_data=(x_test, x_test), verbose=verbose)
-    seconds = time.perf_counter() - start
-    h = history.history
-    return {
-        "code_dim": code_dim, "loss": loss, "optimizer": optimizer, "activation": activation,
-        "epochs": epochs, "val_bce": float(h["val_bce"][-1]), "val_mse": float(h["val_mse"][-1]),
-        "val_loss": float(h["val_loss"][-1]), "seconds": seconds, "seconds_per_epoch": seconds / epochs,
-        "history": h, "model": model,
-    }
+    run = fit_autoencoder(model, x_train, x_test, epochs=epochs, loss=loss, optimizer=optimizer,
+                          batch_size=batch_size, verbose=verbose)
+    return {"code_dim": code_dim, "loss": loss, "optimizer": optimizer, "activation": activation, **run}
+
+
+def bce_per_image(x_clean: np.ndarray, reconstructed: np.ndarray) -> np.ndarray:
+    """Binary cross-entropy of each reconstruction against its clean image."""
+    eps = 1e-7
+    r = np.clip(reconstructed, eps, 1 - eps)
+    return -(x_clean * np.log(r) + (1 - x_clean) * np.log(1 - r)).mean(axis=1)
+
+
+def add_noise(x: np.ndarray, kind: str, level: float, seed: int = 0) -> np.ndarray:
+    """A fixed noisy copy of images in [0, 1]: 'gaussian' (std `level`, clipped) or 'masking'."""
+    rng = np.random.default_rng(seed)
+    if kind == "gaussian":
+        return np.clip(x + rng.normal(0.0, level, size=x.shape), 0.0, 1.0).astype(np.float32)
+    if kind == "masking":
+        return (x * (rng.random(x.shape) >= level)).astype(np.float32)
+    raise ValueError(f"kind={kind!r}: use 'gaussian' or 'masking'.")
+
+
+def pretrain_layerwise(x: np.ndarray, layers: tuple[int, ...], epochs: int, batch_size: int = 128,
+                       seed: int = 0) -> tuple[keras.Model, float]:
+    """Greedy layer-wise pre-training (Bengio et al., 2007) of `models.stacked_autoencoder(layers)`.
+
+    Layer k is trained as a shallow autoencoder on the codes of layers 1..k-1 (the first on
+    pixels with BCE and a sigmoid output, the others on ReLU codes with MSE); its encoder
+    becomes enc_k and its decoder the matching dec layer of the deep model. Returns the
+    assembled model, not yet fine-tuned, and the pre-training seconds.
+    """
+    runtime.set_seed(seed)
+    deep = models.stacked_autoencoder(layers, input_dim=x.shape[1])
+    inputs, seconds = x, 0.0
+    for k, size in enumerate(layers, start=1):
+        first = k == 1
+        shallow = keras.Sequential([
+            keras.Input((inputs.shape[1],)),
+            keras.layers.Dense(size, activation="relu", name="enc"),
+            keras.layers.Dense(inputs.shape[1], activation="sigmoid" if first else "relu", name="dec"),
+        ])
+        shallow.compile(optimizer=make_optimizer("rmsprop"), loss="binary_crossentropy" if first else "mse")
+        start = time.perf_counter()
+        shallow.fit(inputs, inputs, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0)
+        seconds += time.perf_counter() - start
+        deep.get_layer(f"enc_{k}").set_weights(shallow.get_layer("enc").get_weights())
+        deep.get_layer(f"dec_{len(layers) - k + 1}").set_weights(shallow.get_layer("dec").get_weights())
+        inputs = shallow.get_layer("enc")(inputs).numpy()
+    return deep, seconds
+
+
+def code_stats(codes: np.ndarray, near_zero: float = 0.01) -> dict[str, float]:
+    """How sparse codes are: mean activation, share of activations below `near_zero`,
+    and the mean number of units per example above it."""
+    codes = np.asarray(codes)
+    active = codes >= near_zero
+    return {"mean_activation": float(codes.mean()), "share_near_zero": float(1 - active.mean()),
+            "active_units": float(active.sum(axis=1).mean())}

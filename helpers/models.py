@@ -120,7 +120,8 @@ class KLSparsity(keras.regularizers.Regularizer):
     """beta * sum_j KL(rho || mean activation of unit j): the classic sparse-autoencoder penalty.
 
     For codes in (0, 1) (sigmoid units): it pushes each unit's average activation over a
-    batch towards the small target `rho`.
+    batch towards the small target `rho`. Used as an `activity_regularizer`, Keras divides
+    the value by the batch size, as it does for every activity penalty.
     """
 
     def __init__(self, rho: float = 0.05, beta: float = 1.0) -> None:
