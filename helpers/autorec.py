@@ -170,3 +170,19 @@ def fold_in(user_model: TrainedAutoRec, new_ratings: dict[int, float]) -> pd.Ser
 def config_dict(config: AutoRecConfig) -> dict[str, Any]:
     """The configuration as a plain dict (for tables and JSON)."""
     return asdict(config)
+
+
+def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, test: pd.DataFrame,
+                     index: data.RatingIndex, fallback: np.ndarray, seed: int = 0) -> dict[str, Any]:
+    """Train one rating-autoencoder variant on `train` and measure it on `test`: RMSE, MAE,
+    Recall@10, NDCG@10, training seconds and how active its code is."""
+    from helpers.experiments import code_stats
+
+    trained = train_autorec(train, index, config, seed=seed)
+    pred, unseen = trained.predict_pairs(test, fallback)
+    scores = evaluation.score(test, pred, unseen)
+    ranking = evaluation.ranking_metrics(trained.user_item_scores(), index, train, test)
+    assert trained.fit is not None
+    return {"variant": label, "rmse": scores.rmse, "mae": scores.mae, "recall@10": ranking["recall@10"],
+            "ndcg@10": ranking["ndcg@10"], "seconds": trained.fit.seconds,
+            "code mean activation": code_stats(trained.codes())["mean_activation"]}
