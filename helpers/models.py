@@ -71,18 +71,41 @@ class MaskingNoise(keras.layers.Layer):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
+@keras.saving.register_keras_serializable(package="helpers")
+class ClippedGaussianNoise(keras.layers.Layer):
+    """Gaussian noise for images in [0, 1]: in training, add N(0, stddev^2) and clip to [0, 1]."""
+
+    def __init__(self, stddev: float, seed: int | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        if stddev < 0:
+            raise ValueError(f"stddev={stddev!r}: a noise standard deviation is >= 0.")
+        self.stddev = stddev
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs: object, training: bool | None = None) -> object:
+        """Noisy, clipped inputs while training; the inputs untouched otherwise."""
+        if not training or self.stddev == 0:
+            return inputs
+        noise = keras.random.normal(keras.ops.shape(inputs), stddev=self.stddev, seed=self.seed_generator)
+        return keras.ops.clip(inputs + noise, 0.0, 1.0)
+
+    def get_config(self) -> dict:
+        """Config for saving and loading."""
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
 def denoising_autoencoder(noise: str = "gaussian", level: float = 0.3, input_dim: int = 784, code_dim: int = 32,
                           name: str = "denoising_autoencoder") -> keras.Model:
     """The lecture's autoencoder with noise on its input in training only.
 
-    `noise="gaussian"` adds N(0, level^2) to every pixel; `noise="masking"` sets a share
-    `level` of the pixels to 0. The target stays the clean image.
+    `noise="gaussian"` adds N(0, level^2) to every pixel and clips to [0, 1] (the same
+    corruption as `experiments.add_noise`); `noise="masking"` sets a share `level` of the
+    pixels to 0. The target stays the clean image.
     """
     _positive_int("code_dim", code_dim)
     if noise == "gaussian":
-        if level < 0:
-            raise ValueError(f"level={level!r}: a noise standard deviation is >= 0.")
-        corrupt = keras.layers.GaussianNoise(level, name="gaussian_noise")
+        corrupt = ClippedGaussianNoise(level, name="gaussian_noise")
     elif noise == "masking":
         corrupt = MaskingNoise(level, name="masking_noise")
     else:
