@@ -37,6 +37,10 @@ class AutoRecConfig:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
+    def with_epochs(self, epochs: int | None) -> AutoRecConfig:
+        """A copy trained for `epochs` (None keeps this configuration's own)."""
+        return self if epochs is None else replace(self, epochs=epochs)
+
 
 #: The configuration notebook 02 chose on a validation slice of u1.base (never on u1.test).
 BEST_ITEM = AutoRecConfig()
@@ -170,6 +174,19 @@ def fold_in(user_model: TrainedAutoRec, new_ratings: dict[int, float]) -> pd.Ser
 def config_dict(config: AutoRecConfig) -> dict[str, Any]:
     """The configuration as a plain dict (for tables and JSON)."""
     return asdict(config)
+
+
+def prepare_split(split: str = "u1", max_item_id: int | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, data.RatingIndex, np.ndarray]:
+    """MovieLens 100K `split` ready for the variant lessons: train, test, the index built on
+    train, and the bias-baseline fallback for test pairs unseen in training. `max_item_id`
+    keeps only items up to that id (smoke mode)."""
+    train, test = data.load_movielens("ml-100k", split)
+    if max_item_id is not None:
+        train, test = train[train["item_id"] <= max_item_id], test[test["item_id"] <= max_item_id]
+    index = data.RatingIndex.from_ratings(train)
+    fallback = evaluation.BiasBaseline().fit(train).predict(test)
+    return train, test, index, fallback
 
 
 def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, test: pd.DataFrame,

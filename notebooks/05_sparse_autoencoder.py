@@ -91,7 +91,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, evaluation, experiments, models, plots, runtime
+from helpers import autorec, data, experiments, models, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -185,12 +185,8 @@ plt.show()
 # penalty is the only regulariser added to plain I-AutoRec; same λ, optimizer and epochs.
 
 # %%
-train, test = data.load_movielens("ml-100k", "u1")
-if SMOKE_ITEMS is not None:
-    train, test = train[train["item_id"] <= SMOKE_ITEMS], test[test["item_id"] <= SMOKE_ITEMS]
-index = data.RatingIndex.from_ratings(train)
-fallback = evaluation.BiasBaseline().fit(train).predict(test)
-base = autorec.VARIANTS["plain"] if RATING_EPOCHS is None else autorec.VARIANTS["plain"].with_(epochs=RATING_EPOCHS)
+train, test, index, fallback = autorec.prepare_split("u1", max_item_id=SMOKE_ITEMS)
+base = autorec.VARIANTS["plain"].with_epochs(RATING_EPOCHS)
 rating_rows = [autorec.evaluate_variant("I-AutoRec (no sparsity)", base, train, test, index, fallback, seed=SEED)]
 rating_rows += [autorec.evaluate_variant(f"I-AutoRec, code L1 {w:g}", base.with_(code_l1=w), train, test, index,
                                          fallback, seed=SEED) for w in RATING_L1]
