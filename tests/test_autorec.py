@@ -96,3 +96,28 @@ def test_mnist_benchmark_json(offline_data: Path) -> None:
     result = run_benchmark("mnist", "--model", "seed", "--epochs", "1")
     assert result["epochs"] == 1 and 0 < result["val_loss"] < 0.5 and result["params"] == 50_992
     assert result["seconds"] > 0 and result["n_train"] == 8000
+
+
+def test_prepare_split_and_epochs(offline_data: Path) -> None:
+    train, test, index, fallback = autorec.prepare_split("u1", max_item_id=100)
+    assert train["item_id"].max() <= 100 and test["item_id"].max() <= 100
+    assert index.n_items == train["item_id"].nunique() and fallback.shape == (len(test),)
+    assert autorec.BEST_ITEM.with_epochs(None) == autorec.BEST_ITEM
+    assert autorec.BEST_ITEM.with_epochs(3).epochs == 3
+
+
+@pytest.mark.parametrize("model", ["stacked", "denoising", "sparse"])
+def test_mnist_variant_benchmarks(offline_data: Path, model: str) -> None:
+    result = run_benchmark("mnist", "--model", model, "--epochs", "1", env={"COURSE_SMOKE": "1"})
+    assert result["model"] == model and result["epochs"] == 1 and 0 < result["val_loss"] < 1
+    assert result["mean_activation"] >= 0
+    if model == "denoising":
+        assert "val_loss_noisy_inputs" in result
+
+
+@pytest.mark.parametrize("model", ["denoising", "deep", "sparse"])
+def test_autorec_variant_benchmarks(offline_data: Path, model: str) -> None:
+    result = run_benchmark("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_SMOKE": "1"})
+    assert result["model"] == model and result["epochs"] == 1
+    for key in ("rmse", "mae", "seconds"):
+        assert result[key] > 0
