@@ -358,7 +358,9 @@ def geometric_sum(n: int) -> tf.Tensor:
 
 
 results["TF2 tf.function"] = float(geometric_sum(tf.constant(50)))
-print(geometric_sum.get_concrete_function(tf.constant(50)).graph.as_graph_def().node[0].name, "... (a real graph)")
+graph_def = geometric_sum.get_concrete_function(tf.constant(50)).graph.as_graph_def()
+print(f"the traced graph has {len(graph_def.node)} nodes; its operations include",
+      ", ".join(sorted({node.op for node in graph_def.node})[:8]))
 
 # %% [markdown]
 # ### (d) PyTorch
