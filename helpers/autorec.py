@@ -114,6 +114,8 @@ def train_autorec(
         else:
             raise ValueError(f"config.model={config.model!r}: use 'autorec' or 'deep'.")
         compile_autorec(model, config, matrix.shape[0])
+    fingerprint = {**{k: v for k, v in asdict(config).items() if k != "epochs"}, "seed": seed, "sparse": sparse,
+                   "shape": list(matrix.shape), "ratings": len(ratings)}
     scratch = None
     if run_dir is None:
         scratch = Path(tempfile.mkdtemp(prefix="autorec-"))
@@ -121,10 +123,12 @@ def train_autorec(
         folder = Path(run_dir) if run_dir is not None else scratch
         if sparse:
             ds = data.rating_dataset(ratings, index, by=config.by, batch_size=config.batch_size, seed=seed)
-            result = training.fit(model, ds, run_dir=folder, epochs=config.epochs, verbose=verbose)
+            result = training.fit(model, ds, run_dir=folder, epochs=config.epochs, verbose=verbose,
+                                  fingerprint=fingerprint)
         else:
             result = training.fit(model, matrix, matrix, run_dir=folder, epochs=config.epochs,
-                                  batch_size=config.batch_size, shuffle=True, verbose=verbose)
+                                  batch_size=config.batch_size, shuffle=True, verbose=verbose,
+                                  fingerprint=fingerprint)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)

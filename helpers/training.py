@@ -199,6 +199,22 @@ class _StopOnNaN(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+def _check_fingerprint(run_dir: Path, fingerprint: dict[str, Any]) -> None:
+    path = run_dir / "fingerprint.json"
+    wanted = json.loads(json.dumps(fingerprint, sort_keys=True, default=str))
+    if path.is_file() and EpochCheckpoint(run_dir / "checkpoint").completed_epochs() > 0:
+        stored = json.loads(path.read_text())
+        if stored != wanted:
+            changed = sorted(k for k in set(stored) | set(wanted) if stored.get(k) != wanted.get(k))
+            raise ValueError(
+                f"{run_dir} holds a run with other settings ({', '.join(changed)} differ), so it cannot be "
+                "resumed. Delete that folder to train afresh, or give this run another folder."
+            )
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(wanted, sort_keys=True))
+    os.replace(tmp, path)
+
+
 @dataclass
 class FitResult:
     """What `fit` returns: the full history (all epochs, resumed ones included) and timings."""
@@ -221,6 +237,7 @@ def fit(
     validation_data: Any = None,
     callbacks: list[keras.callbacks.Callback] | None = None,
     verbose: int | str = "auto",
+    fingerprint: dict[str, Any] | None = None,
     **fit_kwargs: Any,
 ) -> FitResult:
     """`model.fit` that survives disconnects: checkpoints every epoch to `run_dir`, resumes
@@ -230,12 +247,17 @@ def fit(
     a resumed run continues its learning-rate schedule where it stopped. Compile the
     model before calling this.
 
-    Delete `run_dir` (or use a new one) to train from scratch.
+    Delete `run_dir` (or use a new one) to train from scratch. `fingerprint` (anything
+    JSON can hold: the configuration, the data's size) is stored with the run; resuming a
+    run whose fingerprint differs is refused, so a changed setting never silently continues
+    from weights trained under another.
     """
     if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
         raise ValueError(f"epochs={epochs!r}: the number of epochs must be a whole number >= 1.")
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    if fingerprint is not None:
+        _check_fingerprint(run_dir, fingerprint)
     checkpoint = EpochCheckpoint(run_dir / "checkpoint")
     if not model.built:
         raise ValueError("Build the model (give it an Input) before calling fit().")

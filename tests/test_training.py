@@ -160,3 +160,13 @@ def test_dense_and_sparse_training_agree(offline_data: Path) -> None:
 
     sparse = data.rating_dataset(train, index, batch_size=50, shuffle=False)
     np.testing.assert_allclose(trained(dense), trained(sparse), atol=1e-5)
+
+
+def test_resume_refuses_other_settings(tmp_path: Path) -> None:
+    y = slide_matrix()
+    training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=2, batch_size=5, verbose=0, fingerprint={"lam": 0.001})
+    again = training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=3, batch_size=5, verbose=0,
+                         fingerprint={"lam": 0.001})
+    assert again.resumed_from_epoch == 2  # same settings (more epochs): resumes
+    with pytest.raises(ValueError, match="lam differ"):
+        training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=3, batch_size=5, verbose=0, fingerprint={"lam": 0.1})
