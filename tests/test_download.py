@@ -129,3 +129,60 @@ def test_extract_zip_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="no folder ml-1m/"):
         extract_zip(wrong, tmp_path / "out2", "ml-1m")
     assert leftovers(tmp_path / "out2") == []
+
+
+def serve_folder(folder: Path) -> tuple[str, object]:
+    import functools
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{httpd.server_address[1]}/", httpd
+
+
+def test_online_loaders_download_check_and_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without COURSE_DATA_DIR the loaders fetch, verify, extract and cache (synthetic files)."""
+    import zipfile
+
+    import numpy as np
+
+    from helpers import data, download
+
+    site = tmp_path / "site"
+    site.mkdir()
+    with zipfile.ZipFile(site / "ml-100k.zip", "w") as zf:  # a made-up release in GroupLens's layout
+        zf.writestr("ml-100k/u.data", "1\t10\t4\t100\n2\t10\t3\t101\n2\t20\t5\t102\n")
+        zf.writestr("ml-100k/u1.base", "1\t10\t4\t100\n2\t20\t5\t102\n")
+        zf.writestr("ml-100k/u1.test", "2\t10\t3\t101\n")
+        zf.writestr("ml-100k/u.item", "10|Film A (1990)|x\n20|Film \xe9 (1991)|x\n".encode("latin-1"))
+    rng = np.random.default_rng(0)
+    with open(site / "mnist.npz", "wb") as f:
+        np.savez(f, x_train=rng.integers(0, 256, (6, 28, 28), dtype=np.uint8), y_train=np.arange(6, dtype=np.uint8),
+                 x_test=rng.integers(0, 256, (2, 28, 28), dtype=np.uint8), y_test=np.arange(2, dtype=np.uint8))
+    url, httpd = serve_folder(site)
+    try:
+        cache = tmp_path / "cache"
+        monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+        monkeypatch.setattr(download, "cache_dir", lambda: cache)
+        monkeypatch.setattr(data, "GROUPLENS", url)
+        spec = {**data.MOVIELENS["ml-100k"], "md5": hashlib.md5((site / "ml-100k.zip").read_bytes()).hexdigest()}
+        monkeypatch.setitem(data.MOVIELENS, "ml-100k", spec)
+        monkeypatch.setattr(data, "MNIST_URL", url + "mnist.npz")
+        monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256((site / "mnist.npz").read_bytes()).hexdigest())
+
+        train, test = data.load_movielens("ml-100k", "u1")
+        assert (len(train), len(test)) == (2, 1) and test.iloc[0].tolist() == [2, 10, 3, 101]
+        assert data.load_movie_titles("ml-100k")[20] == "Film \xe9 (1991)"
+        assert sorted(p.name for p in cache.iterdir()) == ["ml-100k", "ml-100k.zip"]
+        (x_train, y_train), (x_test, _) = data.load_mnist()
+        assert x_train.shape == (6, 784) and x_test.shape == (2, 784) and x_train.max() <= 1.0
+        assert y_train.tolist() == list(range(6))
+        assert (cache / "mnist.npz").is_file()
+
+        (site / "ml-100k.zip").write_bytes(b"the publisher's file changed")  # now nothing may be fetched
+        httpd.shutdown()
+        assert len(data.load_movielens("ml-100k", "u1")[0]) == 2  # served from the verified cache
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
