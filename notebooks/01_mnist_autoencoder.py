@@ -365,7 +365,8 @@ plt.show()
 # **How to read it.** A wider code keeps more detail, so 64 and 128 units rebuild digits
 # better and 16 worse: the size of the code is the main knob. Adam usually reaches a lower loss
 # than RMSprop in the same number of epochs, and Adagrad's shrinking steps leave it behind.
-# Training on MSE optimises a different yardstick, so it typically scores a little worse on BCE.
+# Training on MSE optimises a different yardstick, so it scores worse on BCE (and its gradients
+# on nearly-black pixels are weaker, so it learns more slowly in the same epochs).
 # Bounded activations (sigmoid, tanh) in the code make the start slower than ReLU. Your exact
 # figures depend on the data (offline stand-in or full MNIST) and the epoch budget: trust the
 # table over these sentences when they disagree.
