@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["COURSE_RESULTS_DIR"] = str((args.out / "results").resolve())
+    os.environ.pop("MPLBACKEND", None)  # a non-interactive backend here would keep figures out of the build
     runs = []
     for notebook in args.notebooks:
         print(f"Running {notebook} ...", flush=True)
