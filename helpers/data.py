@@ -8,7 +8,7 @@ import io
 import os
 import re
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -382,12 +382,13 @@ class RatingIndex:
 
     user_ids: np.ndarray
     item_ids: np.ndarray
-    _user_pos: dict[int, int] = field(default_factory=dict, repr=False)
-    _item_pos: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._user_pos = {int(u): i for i, u in enumerate(self.user_ids)}
-        self._item_pos = {int(v): i for i, v in enumerate(self.item_ids)}
+        self.user_ids = np.asarray(self.user_ids, dtype=np.int64)
+        self.item_ids = np.asarray(self.item_ids, dtype=np.int64)
+        for name, ids in (("user_ids", self.user_ids), ("item_ids", self.item_ids)):
+            if ids.size > 1 and not np.all(np.diff(ids) > 0):
+                raise ValueError(f"RatingIndex.{name} must be sorted and unique; build it with from_ratings().")
 
     @classmethod
     def from_ratings(cls, *frames: pd.DataFrame) -> RatingIndex:
@@ -406,13 +407,21 @@ class RatingIndex:
         """Number of items."""
         return len(self.item_ids)
 
+    @staticmethod
+    def _positions(known: np.ndarray, raw: np.ndarray | pd.Series) -> np.ndarray:
+        raw = np.asarray(raw, dtype=np.int64)
+        pos = np.searchsorted(known, raw)
+        found = pos < len(known)
+        found[found] = known[pos[found]] == raw[found]
+        return np.where(found, pos, -1).astype(np.int64)
+
     def users(self, raw: np.ndarray | pd.Series) -> np.ndarray:
         """Positions of raw user ids, -1 for ids this index does not know."""
-        return np.array([self._user_pos.get(int(u), -1) for u in np.asarray(raw)], dtype=np.int64)
+        return self._positions(self.user_ids, raw)
 
     def items(self, raw: np.ndarray | pd.Series) -> np.ndarray:
         """Positions of raw item ids, -1 for ids this index does not know."""
-        return np.array([self._item_pos.get(int(v), -1) for v in np.asarray(raw)], dtype=np.int64)
+        return self._positions(self.item_ids, raw)
 
 
 def _coords(ratings: pd.DataFrame, index: RatingIndex, by: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:

@@ -162,3 +162,11 @@ def test_carve_validation() -> None:
     assert set(fit["user_id"]).isdisjoint(valid["user_id"])
     with pytest.raises(ValueError, match="strictly between"):
         data.carve_validation(ratings, 1.5)
+
+
+def test_rating_index_lookup() -> None:
+    index = data.RatingIndex(np.array([3, 7, 9]), np.array([10, 20]))
+    assert index.users([9, 3, 4, 100, 0]).tolist() == [2, 0, -1, -1, -1]
+    assert index.items(pd.Series([20, 10, 15])).tolist() == [1, 0, -1]
+    with pytest.raises(ValueError, match="sorted and unique"):
+        data.RatingIndex(np.array([7, 3]), np.array([1]))
