@@ -205,5 +205,5 @@ def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, tes
     ranking = evaluation.ranking_metrics(trained.user_item_scores(), index, train, test)
     assert trained.fit is not None
     return {"variant": label, "rmse": scores.rmse, "mae": scores.mae, "recall@10": ranking["recall@10"],
-            "ndcg@10": ranking["ndcg@10"], "seconds": trained.fit.seconds,
+            "ndcg@10": ranking["ndcg@10"], "seconds": trained.fit.total_seconds,
             "code mean activation": code_stats(trained.codes())["mean_activation"]}

@@ -97,11 +97,16 @@ class _HistoryCSV(keras.callbacks.Callback):
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.rows = []
+        self.started = time.perf_counter()
         if self.path.is_file():
             self.rows = pd.read_csv(self.path).to_dict("records")
 
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.started = time.perf_counter()
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}}
+        row = {"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()},
+               "seconds": time.perf_counter() - self.started}
         self.rows = [r for r in self.rows if int(r["epoch"]) < epoch + 1] + [row]
         tmp = self.path.with_suffix(".csv.tmp")
         pd.DataFrame(self.rows).to_csv(tmp, index=False)
@@ -220,10 +225,17 @@ class FitResult:
     """What `fit` returns: the full history (all epochs, resumed ones included) and timings."""
 
     history: pd.DataFrame
-    seconds: float
+    seconds: float  # wall time of this call (0 when the run was already complete)
     resumed_from_epoch: int
     epochs: int
     run_dir: Path
+
+    @property
+    def total_seconds(self) -> float:
+        """Training time of every epoch in the history, across interruptions and resumes."""
+        if "seconds" not in self.history.columns:
+            return self.seconds
+        return float(self.history["seconds"].sum())
 
 
 def fit(

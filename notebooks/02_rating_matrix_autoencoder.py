@@ -298,8 +298,10 @@ pred_blend = autorec.blend(pred_item, pred_user, blend_weight)
 scores["I-AutoRec"] = evaluation.score(test, pred_item, unseen)
 scores["U-AutoRec"] = evaluation.score(test, pred_user, unseen)
 scores[f"I/U-AutoRec blend (w={blend_weight})"] = evaluation.score(test, pred_blend, unseen)
-train_seconds = item_model.fit.seconds + user_model.fit.seconds
-print(f"training time, both models: {train_seconds:.1f} s; {int(unseen.sum())} test ratings used the bias fallback")
+train_seconds = item_model.fit.total_seconds + user_model.fit.total_seconds
+resumed = item_model.fit.resumed_from_epoch + user_model.fit.resumed_from_epoch
+print(f"training time, both models: {train_seconds:.1f} s" + (" (partly or wholly in an earlier run)" if resumed else "")
+      + f"; {int(unseen.sum())} test ratings used the bias fallback")
 table = pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T
 table.round(4)
 
@@ -414,7 +416,7 @@ sparse_item = autorec.train_autorec(train, index, item_config, sparse=True, seed
 pred_sparse, _ = sparse_item.predict_pairs(test, fallback)
 sparse_rmse = evaluation.rmse(test["rating"], pred_sparse)
 print(f"I-AutoRec test RMSE: dense path {scores['I-AutoRec'].rmse:.4f}, sparse path {sparse_rmse:.4f} "
-      f"({sparse_item.fit.seconds:.1f} s)")
+      f"({sparse_item.fit.total_seconds:.1f} s)")
 print("dense ML-20M would need", f"{26_744 * 138_493 * 4 / 1e9:.1f} GB;",
       "one sparse batch of 64 items needs", f"{64 * 138_493 * 4 / 1e6:.0f} MB")
 if not runtime.is_smoke():
@@ -451,7 +453,7 @@ if RUN_ML1M:
                                            run_dir=runtime.run_dir("02_autorec_ml1m"))
         ml1m_pred, ml1m_unseen = ml1m_model.predict_pairs(ml1m_test, ml1m_fallback)
         ml1m = evaluation.score(ml1m_test, ml1m_pred, ml1m_unseen)
-        print(f"ML-1M I-AutoRec test RMSE {ml1m.rmse:.4f} (paper: 0.831) in {ml1m_model.fit.seconds:.0f} s")
+        print(f"ML-1M I-AutoRec test RMSE {ml1m.rmse:.4f} (paper: 0.831) in {ml1m_model.fit.total_seconds:.0f} s")
 else:
     print("MovieLens 1M not run (RUN_ML1M = False).")
 
@@ -462,7 +464,7 @@ else:
 results = table.reset_index(names="model")[["model", "rmse", "mae", "n_fallback"]]
 results["data"] = f"ML-100K {SPLIT}" + (" (smoke slice)" if runtime.is_smoke() else "")
 results.loc[results["model"].str.contains("AutoRec"), "train seconds"] = [
-    item_model.fit.seconds, user_model.fit.seconds, train_seconds]
+    item_model.fit.total_seconds, user_model.fit.total_seconds, train_seconds]
 for name, metrics in ranking.iterrows():
     key = {"I/U blend": f"I/U-AutoRec blend (w={blend_weight})"}.get(name, name)
     results.loc[results["model"] == key, "recall@10"] = metrics["recall@10"]

@@ -170,3 +170,12 @@ def test_resume_refuses_other_settings(tmp_path: Path) -> None:
     assert again.resumed_from_epoch == 2  # same settings (more epochs): resumes
     with pytest.raises(ValueError, match="lam differ"):
         training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=3, batch_size=5, verbose=0, fingerprint={"lam": 0.1})
+
+
+def test_training_time_survives_resume(tmp_path: Path) -> None:
+    y = slide_matrix()
+    first = training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=3, batch_size=5, verbose=0)
+    assert first.total_seconds > 0 and len(first.history["seconds"]) == 3
+    done = training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=3, batch_size=5, verbose=0)
+    assert done.seconds < first.total_seconds or done.resumed_from_epoch == 3
+    assert done.total_seconds == pytest.approx(first.total_seconds)  # an earlier run's time is not lost
