@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from helpers import data, evaluation, models, training
+from helpers import data, evaluation, losses, models, training
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,13 @@ class AutoRecConfig:
     by: str = "item"  # "item": I-AutoRec (one example per item); "user": U-AutoRec
     hidden: int = 500
     activation: str = "sigmoid"
-    lam: float = 1e-3  # L2 on weights and biases, per observed rating (see training.l2_regularizers)
+    lam: float = 1e-3  # L2 on weights and biases, per observed rating (see losses.l2_regularizers)
     dropout: float = 0.5  # share of observed input ratings dropped in training (denoising)
     learning_rate: float = 3e-3  # Adam, decayed to 0 along a cosine over the whole run
     epochs: int = 30
     batch_size: int = 64
     model: str = "autorec"  # "autorec" (one hidden layer) or "deep" (SELU layers, dropout on the code)
-    code_l1: float = 0.0  # L1 activity penalty on the code: a sparse autoencoder (notebook 05)
+    code_l1: float = 0.0  # L1 penalty on the code, losses.l1_code_penalty: a sparse autoencoder (notebook 05)
     deep_layers: tuple[int, ...] = (512, 256, 512)  # hidden sizes when model == "deep"
     code_dropout: float = 0.5  # dropout on the code when model == "deep"
 
@@ -86,8 +86,8 @@ def compile_autorec(model: keras.Model, config: AutoRecConfig, n_rows: int) -> k
     """Compile with Adam on a cosine schedule, the masked loss and a masked RMSE metric."""
     steps = config.epochs * int(np.ceil(n_rows / config.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=training.masked_mse,
-                  metrics=[training.MaskedRMSE(name="rmse")])
+    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.masked_mse,
+                  metrics=[losses.MaskedRMSE(name="rmse")])
     return model
 
 
@@ -197,13 +197,12 @@ def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, tes
                      index: data.RatingIndex, fallback: np.ndarray, seed: int = 0) -> dict[str, Any]:
     """Train one rating-autoencoder variant on `train` and measure it on `test`: RMSE, MAE,
     Recall@10, NDCG@10, training seconds and how active its code is."""
-    from helpers.experiments import code_stats
-
     trained = train_autorec(train, index, config, seed=seed)
     pred, unseen = trained.predict_pairs(test, fallback)
     scores = evaluation.score(test, pred, unseen)
     ranking = evaluation.ranking_metrics(trained.user_item_scores(), index, train, test)
     assert trained.fit is not None
+    code = losses.code_stats(trained.codes())
     return {"variant": label, "rmse": scores.rmse, "mae": scores.mae, "recall@10": ranking["recall@10"],
             "ndcg@10": ranking["ndcg@10"], "seconds": trained.fit.total_seconds,
-            "code mean activation": code_stats(trained.codes())["mean_activation"]}
+            "code mean activation": code["mean_activation"], "code share alive": code["share_alive"]}

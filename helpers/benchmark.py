@@ -33,7 +33,7 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
     """
     import keras
 
-    from helpers import data, experiments, models, runtime
+    from helpers import data, experiments, losses, models, runtime
 
     (x_train, _), (x_test, _) = data.load_mnist()
     if runtime.is_smoke():
@@ -60,10 +60,10 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
     if model_name == "denoising":
         noisy = experiments.add_noise(x_test, "gaussian", 0.3, seed=seed)
         rebuilt = model.predict(noisy, verbose=0)
-        result["val_loss_noisy_inputs"] = float(experiments.bce_per_image(x_test, rebuilt).mean())
+        result["val_loss_noisy_inputs"] = float(losses.bce_per_image(x_test, rebuilt).mean())
     code_layer = "enc_3" if model_name == "stacked" else "encoder"
     encoder = keras.Model(model.input, model.get_layer(code_layer).output)
-    result["mean_activation"] = experiments.code_stats(encoder.predict(x_test, verbose=0))["mean_activation"]
+    result["mean_activation"] = losses.code_stats(encoder.predict(x_test, verbose=0))["mean_activation"]
     return result
 
 
@@ -124,7 +124,7 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
 
 def experiments_code_mean(model: Any) -> float:
     """Mean activation of a trained rating autoencoder's code."""
-    from helpers.experiments import code_stats
+    from helpers.losses import code_stats
 
     return code_stats(model.codes())["mean_activation"]
 

@@ -58,13 +58,6 @@ def train_mnist_variant(
     return {"code_dim": code_dim, "loss": loss, "optimizer": optimizer, "activation": activation, **run}
 
 
-def bce_per_image(x_clean: np.ndarray, reconstructed: np.ndarray) -> np.ndarray:
-    """Binary cross-entropy of each reconstruction against its clean image."""
-    eps = 1e-7
-    r = np.clip(reconstructed, eps, 1 - eps)
-    return -(x_clean * np.log(r) + (1 - x_clean) * np.log(1 - r)).mean(axis=1)
-
-
 def add_noise(x: np.ndarray, kind: str, level: float, seed: int = 0) -> np.ndarray:
     """A fixed noisy copy of images in [0, 1]: 'gaussian' (std `level`, clipped) or 'masking'."""
     rng = np.random.default_rng(seed)
@@ -102,12 +95,3 @@ def pretrain_layerwise(x: np.ndarray, layers: tuple[int, ...], epochs: int, batc
         deep.get_layer(f"dec_{len(layers) - k + 1}").set_weights(shallow.get_layer("dec").get_weights())
         inputs = shallow.get_layer("enc")(inputs).numpy()
     return deep, seconds
-
-
-def code_stats(codes: np.ndarray, near_zero: float = 0.01) -> dict[str, float]:
-    """How sparse codes are: mean activation, share of activations below `near_zero`,
-    and the mean number of units per example above it."""
-    codes = np.asarray(codes)
-    active = codes >= near_zero
-    return {"mean_activation": float(codes.mean()), "share_near_zero": float(1 - active.mean()),
-            "active_units": float(active.sum(axis=1).mean())}

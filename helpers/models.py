@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import keras
 
-from helpers.training import l2_regularizers
+from helpers.losses import SparsityPenalty, l2_regularizers
 
 
 def _positive_int(name: str, value: object) -> int:
@@ -30,9 +30,10 @@ def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str
     """AutoRec (Sedhain et al., 2015): r -> g(V r + mu) -> f(W h + b), L2 on weights and biases.
 
     For I-AutoRec each input is one item's vector of ratings by all users (`n_inputs` =
-    number of users); 0 means "not rated". Train it with `helpers.training.masked_mse`.
+    number of users); 0 means "not rated". Train it with `helpers.losses.masked_mse`.
     `dropout` > 0 drops that share of the observed input ratings during training only
-    (a denoising autoencoder); the loss still covers every observed rating.
+    (a denoising autoencoder); the loss still covers every observed rating. `code_l1` > 0
+    adds an L1 penalty on the code (a sparse code, notebook 05; see `losses.l1_code_penalty`).
     """
     _positive_int("n_inputs", n_inputs)
     _positive_int("hidden", hidden)
@@ -41,8 +42,9 @@ def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str
     reg = l2_regularizers(lam)
     inputs = keras.Input(shape=(n_inputs,), name="ratings")
     x = keras.layers.Dropout(dropout, name="input_dropout")(inputs) if dropout else inputs
-    activity = keras.regularizers.L1(code_l1) if code_l1 else None  # a sparse code (notebook 05)
-    code = keras.layers.Dense(hidden, activation=activation, name="encoder", activity_regularizer=activity, **reg)(x)
+    code = keras.layers.Dense(hidden, activation=activation, name="encoder", **reg)(x)
+    if code_l1:
+        code = SparsityPenalty("l1", code_l1, name="sparsity")(code)
     outputs = keras.layers.Dense(n_inputs, activation=output_activation, name="decoder", **reg)(code)
     return keras.Model(inputs, outputs, name=name)
 
@@ -138,50 +140,21 @@ def stacked_autoencoder(layers: tuple[int, ...] = (128, 64, 32), input_dim: int 
     return keras.Model(inputs, x, name=name)
 
 
-@keras.saving.register_keras_serializable(package="helpers")
-class KLSparsity(keras.regularizers.Regularizer):
-    """beta * sum_j KL(rho || mean activation of unit j): the classic sparse-autoencoder penalty.
-
-    For codes in (0, 1) (sigmoid units): it pushes each unit's average activation over a
-    batch towards the small target `rho`. Used as an `activity_regularizer`, Keras divides
-    the value by the batch size, as it does for every activity penalty.
-    """
-
-    def __init__(self, rho: float = 0.05, beta: float = 1.0) -> None:
-        if not 0 < rho < 1:
-            raise ValueError(f"rho={rho!r}: the target activation lies strictly between 0 and 1.")
-        if beta < 0:
-            raise ValueError(f"beta={beta!r}: the penalty weight is >= 0.")
-        self.rho, self.beta = float(rho), float(beta)
-
-    def __call__(self, activations: object) -> object:
-        ops = keras.ops
-        rho_hat = ops.clip(ops.mean(activations, axis=0), 1e-6, 1 - 1e-6)
-        rho = self.rho
-        kl = rho * ops.log(rho / rho_hat) + (1 - rho) * ops.log((1 - rho) / (1 - rho_hat))
-        return self.beta * ops.sum(kl)
-
-    def get_config(self) -> dict:
-        """Config for saving and loading."""
-        return {"rho": self.rho, "beta": self.beta}
-
-
 def sparse_autoencoder(kind: str = "l1", weight: float = 1e-4, rho: float = 0.05, input_dim: int = 784,
                        code_dim: int = 32, name: str = "sparse_autoencoder") -> keras.Model:
     """The lecture's autoencoder with a sparsity penalty on its code.
 
-    `kind="l1"`: L1 activity regularisation on a ReLU code (the Keras blog's version);
+    `kind="l1"`: an L1 penalty on a ReLU code (the Keras blog's version);
     `kind="kl"`: the KL-divergence target `rho` on a sigmoid code, weighted by `weight`.
+    The penalty is added by a `losses.SparsityPenalty` layer named "sparsity" right after
+    the encoder, averaged over the batch by the kit (the same value on every Keras 3).
     """
     _positive_int("code_dim", code_dim)
-    if kind == "l1":
-        activation, reg = "relu", keras.regularizers.L1(weight)
-    elif kind == "kl":
-        activation, reg = "sigmoid", KLSparsity(rho=rho, beta=weight)
-    else:
+    if kind not in ("l1", "kl"):
         raise ValueError(f"kind={kind!r}: use 'l1' or 'kl'.")
     inputs = keras.Input(shape=(input_dim,), name="image")
-    code = keras.layers.Dense(code_dim, activation=activation, activity_regularizer=reg, name="encoder")(inputs)
+    code = keras.layers.Dense(code_dim, activation="relu" if kind == "l1" else "sigmoid", name="encoder")(inputs)
+    code = SparsityPenalty(kind, weight, rho=rho, name="sparsity")(code)
     outputs = keras.layers.Dense(input_dim, activation="sigmoid", name="decoder")(code)
     return keras.Model(inputs, outputs, name=name)
 

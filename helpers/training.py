@@ -1,5 +1,6 @@
-"""Masked losses and metrics for rating matrices, the lecture's objective, and a `fit`
-that checkpoints to the run folder, resumes after a disconnect, and stops on NaN."""
+"""A `fit` that checkpoints to the run folder, resumes after a disconnect, and stops on NaN.
+
+The losses and metrics it trains with are in `helpers.losses`."""
 
 from __future__ import annotations
 
@@ -14,77 +15,10 @@ from typing import Any
 import keras
 import numpy as np
 import pandas as pd
-from keras import ops
 
 
 class TrainingDivergedError(ValueError):
     """The loss became NaN or infinite: training cannot go on from there."""
-
-
-@keras.saving.register_keras_serializable(package="helpers")
-def masked_mse(y_true: Any, y_pred: Any) -> Any:
-    """Mean squared error over observed entries only (`y_true == 0` means "not rated").
-
-    The sum of squared errors on observed entries is divided by the number of observed
-    entries in the batch, not by all entries (what Keras's `sample_weight` averaging would
-    do, keras-team/keras#19740). Unobserved entries get exactly zero gradient.
-    """
-    y_true = ops.convert_to_tensor(y_true)
-    y_pred = ops.convert_to_tensor(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    mask = ops.cast(ops.not_equal(y_true, 0), y_pred.dtype)
-    squared = ops.square((y_pred - y_true) * mask)
-    return ops.sum(squared) / ops.maximum(ops.sum(mask), 1.0)
-
-
-@keras.saving.register_keras_serializable(package="helpers")
-class MaskedRMSE(keras.metrics.Metric):
-    """RMSE over observed entries (`y_true != 0`), accumulated exactly across batches."""
-
-    def __init__(self, name: str = "masked_rmse", clip: tuple[float, float] | None = None, **kwargs: Any) -> None:
-        super().__init__(name=name, **kwargs)
-        self.clip = tuple(clip) if clip is not None else None
-        self.sse = self.add_variable(shape=(), initializer="zeros", name="sse")
-        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
-
-    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        """Add a batch's squared errors on observed entries."""
-        y_pred = ops.cast(y_pred, "float32")
-        y_true = ops.cast(y_true, "float32")
-        if self.clip is not None:
-            y_pred = ops.clip(y_pred, self.clip[0], self.clip[1])
-        mask = ops.cast(ops.not_equal(y_true, 0), "float32")
-        self.sse.assign_add(ops.sum(ops.square((y_pred - y_true) * mask)))
-        self.count.assign_add(ops.sum(mask))
-
-    def result(self) -> Any:
-        """sqrt(sum of squared errors / number of observed entries)."""
-        return ops.sqrt(self.sse / ops.maximum(self.count, 1.0))
-
-    def get_config(self) -> dict[str, Any]:
-        """Config for saving and loading."""
-        return {**super().get_config(), "clip": self.clip}
-
-
-def l2_regularizers(lam: float) -> dict[str, keras.regularizers.Regularizer]:
-    """`kernel_regularizer` and `bias_regularizer` that add lam * (||W||^2 + ||b||^2) to the loss.
-
-    Pass them to every Dense layer: `Dense(500, **l2_regularizers(lam))`. Together with
-    `masked_mse` this is the lecture's objective, with the squared error averaged over
-    observed ratings (so `lam` is per rating, not per matrix).
-    """
-    if not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0):
-        raise ValueError(f"lam={lam!r}: the L2 weight must be a finite number >= 0.")
-    return {"kernel_regularizer": keras.regularizers.L2(lam), "bias_regularizer": keras.regularizers.L2(lam)}
-
-
-def lecture_objective(model: keras.Model, ratings: np.ndarray, lam: float) -> float:
-    """The slide's objective, evaluated in NumPy: sum over observed (r - h(r))^2 + lam * sum(W^2 + b^2)."""
-    pred = np.asarray(model.predict(ratings, verbose=0))
-    observed = ratings != 0
-    sse = float(np.sum(((pred - ratings) * observed) ** 2))
-    penalty = sum(float(np.sum(np.square(w))) for w in model.trainable_weights)
-    return sse + lam * penalty
 
 
 class _HistoryCSV(keras.callbacks.Callback):

@@ -91,7 +91,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, evaluation, plots, runtime, training
+from helpers import autorec, data, evaluation, losses, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -121,7 +121,7 @@ def toy_autoencoder(loss, seed: int = SEED) -> keras.Model:
     return model
 
 
-masked_model = toy_autoencoder(training.masked_mse)
+masked_model = toy_autoencoder(losses.masked_mse)
 filled = masked_model.predict(toy.values, verbose=0)
 plots.rating_heatmap(filled, toy.mask, toy.users, toy.items, title="masked loss: observed (framed) and predicted")
 plt.show()
@@ -170,22 +170,22 @@ toy45.frame()
 #
 # | term | in the kit |
 # | --- | --- |
-# | $\sum_{\text{observed}} (r - h(r))^2$ | `training.masked_mse`: squared error where `y_true != 0`, **averaged over the observed entries** |
+# | $\sum_{\text{observed}} (r - h(r))^2$ | `losses.masked_mse`: squared error where `y_true != 0`, **averaged over the observed entries** |
 # | $\lambda \lVert W\rVert^2, \lambda\lVert V\rVert^2$ | `kernel_regularizer=keras.regularizers.L2(λ)` on both Dense layers |
 # | $\lambda \lVert \mathbf b\rVert^2, \lambda\lVert\boldsymbol\mu\rVert^2$ | `bias_regularizer=keras.regularizers.L2(λ)` (the slide regularises biases too) |
 #
-# `training.l2_regularizers(λ)` returns both regularisers. Because the kit averages the squared
+# `losses.l2_regularizers(λ)` returns both regularisers. Because the kit averages the squared
 # error instead of summing it, its λ is per rating: the slide's λ divided by the number of
 # observed ratings in a batch. The check below evaluates the slide's sum and the kit's pieces
 # on the same model.
 
 # %%
 lam = 0.01
-toy_ae = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="sigmoid", **training.l2_regularizers(lam)),
-                           keras.layers.Dense(5, **training.l2_regularizers(lam))])
+toy_ae = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="sigmoid", **losses.l2_regularizers(lam)),
+                           keras.layers.Dense(5, **losses.l2_regularizers(lam))])
 pred = toy_ae.predict(toy.values, verbose=0)
-slide_value = training.lecture_objective(toy_ae, toy.values, lam)
-kit_mean = float(training.masked_mse(toy.values, pred))
+slide_value = losses.lecture_objective(toy_ae, toy.values, lam)
+kit_mean = float(losses.masked_mse(toy.values, pred))
 kit_penalty = float(sum(toy_ae.losses))
 print(f"slide objective {slide_value:.4f} = {toy.mask.sum()} x masked MSE {kit_mean:.4f} + penalty {kit_penalty:.4f}")
 assert abs(slide_value - (toy.mask.sum() * kit_mean + kit_penalty)) < 1e-3

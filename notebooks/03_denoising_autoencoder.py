@@ -87,7 +87,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, experiments, models, plots, runtime
+from helpers import autorec, data, experiments, losses, models, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -134,7 +134,7 @@ denoisers["gaussian 0.3"]["model"].summary()
 # %%
 def score_on(model, inputs: np.ndarray) -> float:
     """Mean BCE of the model's reconstructions of `inputs` against the clean digits."""
-    return float(experiments.bce_per_image(x_test, model.predict(inputs, verbose=0)).mean())
+    return float(losses.bce_per_image(x_test, model.predict(inputs, verbose=0)).mean())
 
 
 rows = []

@@ -87,7 +87,7 @@ check_params(EPOCHS=(EPOCHS, int), PRETRAIN_EPOCHS=(PRETRAIN_EPOCHS, int), LAYER
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from helpers import autorec, data, evaluation, experiments, models, plots, runtime
+from helpers import autorec, data, evaluation, experiments, losses, models, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -122,7 +122,7 @@ runtime.set_seed(SEED)
 runs["stacked, end to end"] = experiments.fit_autoencoder(models.stacked_autoencoder(LAYERS), x_train, x_test,
                                                           epochs=EPOCHS)
 pretrained, pre_seconds = experiments.pretrain_layerwise(x_train, LAYERS, epochs=PRETRAIN_EPOCHS, seed=SEED)
-before_finetune = float(experiments.bce_per_image(x_test, pretrained.predict(x_test, verbose=0)).mean())
+before_finetune = float(losses.bce_per_image(x_test, pretrained.predict(x_test, verbose=0)).mean())
 runs["stacked, pre-trained + fine-tuned"] = experiments.fit_autoencoder(pretrained, x_train, x_test, epochs=EPOCHS)
 runs["stacked, pre-trained + fine-tuned"]["seconds"] += pre_seconds
 runtime.set_seed(SEED)

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, models, training
+from helpers import data, losses, models, training
 from helpers.runtime import kit_root
 
 BENCH = [sys.executable, "-m", "helpers.benchmark", "autorec", "--split", "u1", "--seed", "7", "--json"]
@@ -69,7 +69,7 @@ def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch:
     y = data.load_toy_matrix("5x5").values
     keras.utils.set_random_seed(0)
     model = models.autorec(5, hidden=4)
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=training.masked_mse)
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=losses.masked_mse)
     training.fit(model, y, y, run_dir=tmp_path, epochs=2, batch_size=5, verbose=0)
     saved = [w.copy() for w in model.get_weights()]
     real_replace = os.replace
@@ -84,7 +84,7 @@ def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch:
         training.fit(model, y, y, run_dir=tmp_path, epochs=4, batch_size=5, verbose=0)
     monkeypatch.setattr(os, "replace", real_replace)
     fresh = models.autorec(5, hidden=4)
-    fresh.compile(optimizer=keras.optimizers.Adam(0.01), loss=training.masked_mse)
+    fresh.compile(optimizer=keras.optimizers.Adam(0.01), loss=losses.masked_mse)
     assert training.EpochCheckpoint(tmp_path / "checkpoint").restore(fresh) == 2
     for a, b in zip(saved, fresh.get_weights()):
         np.testing.assert_array_equal(a, b)

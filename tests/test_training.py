@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import data, models, training
+from helpers import data, losses, models, training
 
 
 def slide_matrix() -> np.ndarray:
@@ -23,7 +23,7 @@ def test_masked_mse_matches_hand_computation() -> None:
     hand = sum((y_pred[r, c] - y_true[r, c]) ** 2 for r in range(5) for c in range(5) if observed[r, c])
     hand /= observed.sum()  # 11 observed ratings, not 25 entries
     assert observed.sum() == 11
-    got = float(training.masked_mse(y_true, y_pred))
+    got = float(losses.masked_mse(y_true, y_pred))
     assert got == pytest.approx(hand, rel=1e-6)
     unmasked = float(np.mean((y_pred - y_true) ** 2))
     assert abs(got - unmasked) > 0.1  # the two really differ on this matrix
@@ -33,7 +33,7 @@ def test_masked_mse_gradient_zero_on_unobserved() -> None:
     y_true = tf.constant(slide_matrix())
     y_pred = tf.Variable(np.full((5, 5), 2.5, np.float32))
     with tf.GradientTape() as tape:
-        loss = training.masked_mse(y_true, y_pred)
+        loss = losses.masked_mse(y_true, y_pred)
     grad = tape.gradient(loss, y_pred).numpy()
     observed = slide_matrix() != 0
     assert np.all(grad[~observed] == 0.0)  # exactly zero, not merely small
@@ -43,13 +43,13 @@ def test_masked_mse_gradient_zero_on_unobserved() -> None:
 
 
 def test_masked_mse_all_unobserved_is_zero_not_nan() -> None:
-    assert float(training.masked_mse(np.zeros((2, 3)), np.ones((2, 3), np.float32))) == 0.0
+    assert float(losses.masked_mse(np.zeros((2, 3)), np.ones((2, 3), np.float32))) == 0.0
 
 
 def test_masked_rmse_accumulates_over_batches() -> None:
     y_true = slide_matrix()
     y_pred = np.full((5, 5), 3.0, np.float32)
-    metric = training.MaskedRMSE()
+    metric = losses.MaskedRMSE()
     metric.update_state(y_true[:2], y_pred[:2])
     metric.update_state(y_true[2:], y_pred[2:])
     observed = y_true != 0
@@ -65,7 +65,7 @@ def test_l2_regularizers_are_the_lecture_penalty() -> None:
     assert len(model.trainable_weights) == 4  # W, b of the encoder and V, mu of the decoder
     assert float(sum(model.losses)) == pytest.approx(lam * penalty, rel=1e-5)
     with pytest.raises(ValueError, match="finite number >= 0"):
-        training.l2_regularizers(-1)
+        losses.l2_regularizers(-1)
 
 
 def test_lecture_objective_value() -> None:
@@ -74,14 +74,14 @@ def test_lecture_objective_value() -> None:
     pred = model.predict(y, verbose=0)
     sse = np.sum(((pred - y) * (y != 0)) ** 2)
     penalty = sum(np.sum(np.square(w)) for w in model.trainable_weights)
-    assert training.lecture_objective(model, y, 0.1) == pytest.approx(sse + 0.1 * penalty, rel=1e-5)
+    assert losses.lecture_objective(model, y, 0.1) == pytest.approx(sse + 0.1 * penalty, rel=1e-5)
 
 
 def toy_model() -> keras.Model:
     keras.utils.set_random_seed(0)
     model = models.autorec(5, hidden=4, lam=1e-3)
-    model.compile(optimizer=keras.optimizers.Adam(0.05), loss=training.masked_mse,
-                  metrics=[training.MaskedRMSE()])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss=losses.masked_mse,
+                  metrics=[losses.MaskedRMSE()])
     return model
 
 
@@ -123,7 +123,7 @@ def test_resumed_run_matches_uninterrupted_run(tmp_path: Path) -> None:
         keras.utils.set_random_seed(0)
         model = models.autorec(5, hidden=4, lam=1e-3)
         schedule = keras.optimizers.schedules.CosineDecay(0.05, decay_steps=10)
-        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=training.masked_mse)
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.masked_mse)
         return model
 
     whole = model_with_schedule()
@@ -151,7 +151,7 @@ def test_dense_and_sparse_training_agree(offline_data: Path) -> None:
     def trained(x: object) -> np.ndarray:
         keras.utils.set_random_seed(1)
         model = models.autorec(index.n_users, hidden=16, lam=1e-3)
-        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=training.masked_mse)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=losses.masked_mse)
         if isinstance(x, np.ndarray):
             model.fit(x, x, batch_size=50, epochs=2, shuffle=False, verbose=0)
         else:

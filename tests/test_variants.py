@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import experiments, models
+from helpers import experiments, losses, models
 
 
 def test_denoising_noise_only_in_training() -> None:
@@ -48,27 +48,6 @@ def test_layerwise_pretraining_fills_every_layer() -> None:
         assert not np.allclose(deep.get_layer(name).get_weights()[0], fresh.get_layer(name).get_weights()[0])
 
 
-def test_sparsity_penalties_are_in_the_losses() -> None:
-    x = np.random.default_rng(0).random((16, 784)).astype(np.float32)
-    plain = models.mnist_autoencoder()
-    plain(x)
-    assert not plain.losses
-    l1 = models.sparse_autoencoder("l1", 1e-3)
-    code = keras.Model(l1.input, l1.get_layer("encoder").output)(x)
-    l1(x)
-    assert len(l1.losses) == 1
-    # Keras averages an activity penalty over the batch: weight * sum|code| / batch size.
-    assert float(l1.losses[0]) == pytest.approx(1e-3 * float(np.abs(code).sum()) / len(x), rel=1e-4)
-    kl = models.sparse_autoencoder("kl", 2.0, rho=0.05)
-    codes = np.asarray(keras.Model(kl.input, kl.get_layer("encoder").output)(x))
-    kl(x)
-    rho_hat = codes.mean(axis=0)
-    by_hand = 2.0 * np.sum(0.05 * np.log(0.05 / rho_hat) + 0.95 * np.log(0.95 / (1 - rho_hat))) / len(x)
-    assert float(kl.losses[0]) == pytest.approx(by_hand, rel=1e-4)
-    with pytest.raises(ValueError):
-        models.KLSparsity(rho=1.5)
-
-
 def test_rating_variants() -> None:
     deep = models.deep_autorec(100, layers=(32, 16, 32))
     assert [layer.name for layer in deep.layers if isinstance(layer, keras.layers.Dense)] == [
@@ -87,6 +66,6 @@ def test_add_noise_and_code_stats() -> None:
     noisy = experiments.add_noise(x, "gaussian", 0.2, seed=1)
     assert noisy.min() >= 0 and noisy.max() <= 1 and not np.array_equal(noisy, x)
     np.testing.assert_array_equal(noisy, experiments.add_noise(x, "gaussian", 0.2, seed=1))
-    stats = experiments.code_stats(np.array([[0.0, 1.0], [0.0, 3.0]]))
-    assert stats == {"mean_activation": 1.0, "share_near_zero": 0.5, "active_units": 1.0}
-    np.testing.assert_allclose(experiments.bce_per_image(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]])), [np.log(2)])
+    stats = losses.code_stats(np.array([[0.0, 1.0], [0.0, 3.0]]))
+    assert stats == {"mean_activation": 1.0, "share_near_zero": 0.5, "active_units": 1.0, "share_alive": 0.5}
+    np.testing.assert_allclose(losses.bce_per_image(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]])), [np.log(2)])
