@@ -1,0 +1,1 @@
+"""The kit's own tooling (not for students): Colab replica, notebook runner, pairing and hygiene checks."""
