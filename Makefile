@@ -27,7 +27,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 venv: $(STAMP)
 
 run: venv
-	$(BIN)/python -m helpers.runner --out build $(NOTEBOOKS)
+	$(BIN)/python -m tools.runner --out build $(NOTEBOOKS)
 
 lint: venv
 	$(BIN)/ruff check .
@@ -36,10 +36,10 @@ unit: venv
 	$(BIN)/python -m pytest tests -q
 
 pairing: venv
-	$(BIN)/python -m helpers.pairing $(NOTEBOOKS)
+	$(BIN)/python -m tools.pairing $(NOTEBOOKS)
 
 hygiene: venv
-	$(BIN)/python -m helpers.hygiene $(wildcard notebooks/*.ipynb templates/*.ipynb)
+	$(BIN)/python -m tools.hygiene $(wildcard notebooks/*.ipynb templates/*.ipynb)
 
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }

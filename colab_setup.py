@@ -1,80 +1,59 @@
 """Make a Colab runtime (or a local kernel) ready for the course, in one call.
 
-    import colab_setup
-    KIT = colab_setup.setup()          # returns the kit's folder
+Every notebook opens with the same short cell (see `templates/lesson.py`). In Colab that cell
+mounts Google Drive when `USE_DRIVE` is True (Colab's working folder is /content, so Drive
+appears at /content/drive), finds the kit folder, puts it on `sys.path` and calls
 
-In Colab it can mount Google Drive (where the lecture keeps the kit and where runs are
-saved), finds the kit folder (uploaded to Drive or cloned under /content), puts it on
-`sys.path`, installs only the packages the runtime lacks, and prints a runtime report
-(GPU, or how to switch one on). Locally it finds the kit folder and changes nothing else.
-Run as a script (`python colab_setup.py`) it prints the same report.
+    import colab_setup
+    KIT = colab_setup.setup(use_drive=USE_DRIVE)   # returns the kit's folder
+
+which does the rest: it notes where Drive is mounted (run folders go to
+`MyDrive/ae-recsys-runs/` there, so a disconnect loses at most one epoch), says so when
+Drive is not used, installs only the packages the runtime lacks, and prints a runtime report
+(Python, TensorFlow, Keras, and the GPU or how to switch one on). Locally it changes nothing
+but `sys.path`. Run as a script (`python colab_setup.py`) it prints the same report.
+
+Where the cell looks for the kit, in this order: the working folder and the folders above it
+(a local kernel opened in `notebooks/`), then `/content/*` (a clone), `/content/drive/MyDrive/*`
+and `/content/drive/MyDrive/*/*` (an upload to Drive, up to two folders deep).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import re
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-KIT_MARKERS = ("colab_setup.py", "helpers/__init__.py")
-SEARCH_ROOTS = ("/content", "/content/drive/MyDrive")
+KIT = Path(__file__).resolve().parent
+if str(KIT) not in sys.path:  # run as a script from elsewhere: make `helpers` importable
+    sys.path.insert(0, str(KIT))
+
+from packaging.requirements import InvalidRequirement, Requirement  # noqa: E402  (after the path is set)
+
+from helpers import runtime  # noqa: E402
 
 
-def in_colab() -> bool:
-    """True inside a Google Colab runtime."""
-    return "google.colab" in sys.modules
-
-
-def is_kit(folder: Path) -> bool:
-    """True when `folder` holds the course kit."""
-    return all((folder / marker).is_file() for marker in KIT_MARKERS)
-
-
-def find_kit(roots: tuple[str, ...] = SEARCH_ROOTS, depth: int = 3) -> Path:
-    """The kit folder: the one this file lives in, else a search under `roots` (Colab)."""
-    here = Path(__file__).resolve().parent
-    if is_kit(here):
-        return here
-    for root in map(Path, roots):
-        for level in range(depth + 1):
-            for hit in sorted(root.glob("/".join(["*"] * level + ["colab_setup.py"]))):
-                if is_kit(hit.parent):
-                    return hit.parent
-    raise FileNotFoundError(
-        f"The course kit was not found in {', '.join(roots)}. Upload the kit folder to your "
-        "Google Drive (or clone it under /content) and run this cell again; see README, 'Colab'."
-    )
-
-
-def _requirements(kit: Path) -> list[tuple[str, str | None]]:
-    reqs = []
-    for line in (kit / "requirements.txt").read_text().splitlines():
+def missing_packages(kit: Path = KIT) -> list[str]:
+    """Requirements in `kit`/requirements.txt that are absent or outside their version range here."""
+    missing = []
+    path = kit / "requirements.txt"
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        match = re.match(r"^([A-Za-z0-9_.\-]+)\s*(?:>=\s*([0-9][0-9A-Za-z.]*))?", line)
-        if match:
-            reqs.append((match.group(1), match.group(2)))
-    return reqs
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
-
-
-def missing_packages(kit: Path) -> list[str]:
-    """Requirements that are absent or older than their lower bound in this runtime."""
-    missing = []
-    for name, minimum in _requirements(kit):
         try:
-            have = importlib.metadata.version(name)
+            req = Requirement(line)
+        except InvalidRequirement as err:
+            raise ValueError(f"{path}, line {number}: {line!r} is not a requirement ({err}).") from None
+        try:
+            have = importlib.metadata.version(req.name)
         except importlib.metadata.PackageNotFoundError:
-            missing.append(f"{name}>={minimum}" if minimum else name)
+            missing.append(str(req))
             continue
-        if minimum and _version_tuple(have) < _version_tuple(minimum):
-            missing.append(f"{name}>={minimum}")
+        if req.specifier and not req.specifier.contains(have, prereleases=True):
+            missing.append(str(req))
     return missing
 
 
@@ -90,28 +69,28 @@ def report() -> str:
     import keras
     import tensorflow as tf
 
-    from helpers.runtime import gpu_info
-
-    info = gpu_info()
-    where = "Google Colab" if in_colab() else "a local Python"
+    where = "Google Colab" if runtime.in_colab() else "a local Python"
     return (f"Runtime: {where}, Python {sys.version.split()[0]}, TensorFlow {tf.__version__}, "
-            f"Keras {keras.__version__}.\n{info['summary']}")
+            f"Keras {keras.__version__}.\n{runtime.gpu_info()['summary']}")
 
 
-def setup(mount_drive: bool = False, install_missing: bool = True, quiet: bool = False) -> Path:
+def setup(use_drive: bool = True, install_missing: bool = True, quiet: bool = False) -> Path:
     """Get the runtime ready and return the kit's folder (see the module docstring)."""
-    if in_colab() and mount_drive:
-        from google.colab import drive  # type: ignore[import-not-found]
-
-        drive.mount("/content/drive")
-    kit = find_kit()
-    if str(kit) not in sys.path:
-        sys.path.insert(0, str(kit))
-    if in_colab() and install_missing:
-        install(missing_packages(kit))
+    if runtime.in_colab():
+        mountpoint = Path.cwd() / "drive"  # where the setup cell mounted Drive (Colab works in /content)
+        if use_drive and (mountpoint / "MyDrive").is_dir():
+            os.environ.setdefault("COURSE_DRIVE_MOUNTPOINT", str(mountpoint))
+        if not quiet:
+            if runtime.drive_mounted():
+                print(f"Drive is mounted: runs are saved under {runtime.runs_root()} and survive a disconnect.")
+            else:
+                print(f"Drive is not used: runs are saved under {runtime.runs_root()} and are lost when this "
+                      "runtime ends. Set USE_DRIVE = True in the setup cell to keep them on your Drive.")
+        if install_missing:
+            install(missing_packages(KIT))
     if not quiet:
         print(report())
-    return kit
+    return KIT
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""The course kit's shared toolbox, one small module per job.
+"""The course's library for students, one small module per job.
 
 - runtime: Colab or local, Drive, GPU report, seeds, smoke mode, run folders
 - data, download: MNIST and MovieLens loaders, strict rating files, toy matrices, rating matrices
-- models, training, evaluation: autoencoder builders, masked loss and resumable fit, metrics and baselines
+- losses: masked loss and RMSE, the lecture's L2 objective, sparsity penalties, per-image BCE, code statistics
+- models, training, evaluation: autoencoder builders, resumable fit, metrics and baselines
 - autorec, experiments: AutoRec training and variants; the controlled MNIST experiments
 - plots, report, params, exercises, demo: what the lessons show and check
-- benchmark, runner, pairing, hygiene: the commands behind `make run`, `make test` and the benchmarks
+- benchmark: `python -m helpers.benchmark ...`, the figures in the README
 
 Import the modules you need, e.g. `from helpers import data, runtime`; importing the
 package itself is cheap (TensorFlow loads only when a module that needs it is used).
+The kit's own tooling (running notebooks, pairing, hygiene, the Colab replica) is in tools/.
 """

@@ -13,15 +13,12 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+#: Where Colab's Drive is mounted unless COURSE_DRIVE_MOUNTPOINT says otherwise (the setup cell sets it).
 DRIVE_MOUNTPOINT = Path("/content/drive")
 #: Folder on Drive (under MyDrive) that holds the runs when the kit runs in Colab.
 DRIVE_RUNS_FOLDER = "ae-recsys-runs"
 
 _TRUE = {"1", "true", "yes", "on"}
-
-
-class NotInColabError(RuntimeError):
-    """Raised when a Colab-only feature (Drive) is used outside Google Colab."""
 
 
 def in_colab() -> bool:
@@ -39,36 +36,19 @@ def is_smoke() -> bool:
     return os.environ.get("COURSE_SMOKE", "").strip().lower() in _TRUE
 
 
-#: The smoke flag as read when the helpers were imported; `is_smoke()` re-reads it.
-SMOKE: bool = is_smoke()
-
-
 def smoke_or(full: T, smoke: T) -> T:
     """Return `smoke` in smoke mode and `full` otherwise (for a notebook's parameters cell)."""
     return smoke if is_smoke() else full
 
 
-def mount_drive(mountpoint: str | Path = DRIVE_MOUNTPOINT, force_remount: bool = False) -> Path:
-    """Mount Google Drive in Colab and return the MyDrive folder.
-
-    Outside Colab this raises `NotInColabError`: locally, runs are saved under runs/.
-    The authorisation happens in Colab's own dialog; nothing is written to disk here.
-    """
-    if not in_colab():
-        raise NotInColabError(
-            "mount_drive() only works inside Google Colab: there is no Google Drive to "
-            "mount on this machine. Locally your runs are saved under "
-            f"{kit_root() / 'runs'}; nothing needs mounting."
-        )
-    from google.colab import drive  # type: ignore[import-not-found]
-
-    drive.mount(str(mountpoint), force_remount=force_remount)
-    return Path(mountpoint) / "MyDrive"
+def drive_mountpoint() -> Path:
+    """Where Google Drive is mounted in Colab: COURSE_DRIVE_MOUNTPOINT, else /content/drive."""
+    return Path(os.environ.get("COURSE_DRIVE_MOUNTPOINT") or DRIVE_MOUNTPOINT)
 
 
-def drive_mounted(mountpoint: str | Path = DRIVE_MOUNTPOINT) -> bool:
-    """True when Google Drive is mounted (in Colab) at `mountpoint`."""
-    return in_colab() and (Path(mountpoint) / "MyDrive").is_dir()
+def drive_mounted() -> bool:
+    """True when Google Drive is mounted (in Colab) at `drive_mountpoint()`."""
+    return in_colab() and (drive_mountpoint() / "MyDrive").is_dir()
 
 
 _RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -80,7 +60,7 @@ def runs_root() -> Path:
     if env:
         return Path(env).expanduser()
     if drive_mounted():
-        return DRIVE_MOUNTPOINT / "MyDrive" / DRIVE_RUNS_FOLDER
+        return drive_mountpoint() / "MyDrive" / DRIVE_RUNS_FOLDER
     return kit_root() / "runs"
 
 

@@ -36,31 +36,31 @@
 
 # %% [markdown]
 # ## Setup
-# The same cell opens every notebook. In Colab it mounts your Google Drive and finds the kit
-# folder you uploaded there (or cloned into `/content`); locally it finds the kit above
-# `notebooks/`. It then prints which runtime you are on and whether a GPU is available.
+# The same cell opens every notebook. In Colab it mounts your Google Drive (unless you set
+# `USE_DRIVE = False` because you cloned the kit into `/content` and need no Drive), finds the
+# kit folder (on your Drive up to two folders deep under `MyDrive`, or a clone in `/content`);
+# locally it finds the kit above `notebooks/`. `colab_setup.setup` then installs only what the
+# runtime lacks and prints which runtime you are on and whether a GPU is available.
 
 # %%
 import sys
 from pathlib import Path
 
-if "google.colab" in sys.modules:  # Colab: the kit is a folder on your Drive or a clone in /content
+USE_DRIVE = True  # Colab: mount Google Drive (where the kit and your runs live); False: a clone in /content, no Drive
+if "google.colab" in sys.modules and USE_DRIVE:
     from google.colab import drive
 
-    drive.mount("/content/drive")
-    places = ["content/*", "content/drive/MyDrive/*", "content/drive/MyDrive/*/*"]
-    kits = [p.parent for pattern in places for p in sorted(Path("/").glob(pattern + "/colab_setup.py"))]
-    if not kits:
-        raise FileNotFoundError("Upload the kit folder to your Drive (or clone it into /content), then run this cell again.")
-    kit = kits[0]
-else:  # locally: the kit is the folder that holds colab_setup.py, above notebooks/
-    kit = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "colab_setup.py").is_file())
+    drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
+here = Path.cwd()
+found = [p.parent for g in ("*", "drive/MyDrive/*", "drive/MyDrive/*/*") for p in sorted(here.glob(g + "/colab_setup.py"))]
+kit = next((p for p in [here, *here.parents, *found] if (p / "colab_setup.py").is_file()), None)
+if kit is None:
+    raise FileNotFoundError("The course kit was not found: upload its folder to your Drive or clone it into /content.")
 if str(kit) not in sys.path:
     sys.path.insert(0, str(kit))
-
 import colab_setup
 
-KIT = colab_setup.setup()
+KIT = colab_setup.setup(use_drive=USE_DRIVE)
 
 # %% [markdown]
 # ## Parameters

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import colab_setup
+from helpers import runtime
 from helpers.runtime import kit_root
 
 
@@ -29,31 +30,29 @@ def test_local_setup_finds_the_kit_and_installs_nothing(monkeypatch: pytest.Monk
     assert str(kit_root()) in sys.path
 
 
-def test_colab_setup_mounts_and_installs_only_missing(fake_colab: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_colab_setup_notes_drive_and_installs_only_missing(fake_colab: list[str], monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
     installed: list[list[str]] = []
     monkeypatch.setattr(colab_setup, "install", lambda pkgs: installed.append(pkgs))
     monkeypatch.setattr(colab_setup, "missing_packages", lambda kit: ["ipywidgets>=7.7"])
-    assert colab_setup.setup(mount_drive=True, quiet=True) == kit_root()
-    assert fake_colab == ["/content/drive"]
+    monkeypatch.delenv("COURSE_RUNS_DIR", raising=False)
+    monkeypatch.delenv("COURSE_DRIVE_MOUNTPOINT", raising=False)
+    monkeypatch.chdir(tmp_path)  # Colab's /content
+    (tmp_path / "drive" / "MyDrive").mkdir(parents=True)  # what the setup cell's drive.mount left
+    assert colab_setup.setup(use_drive=True, quiet=True) == kit_root()
+    assert runtime.drive_mounted()
+    assert runtime.runs_root() == tmp_path / "drive" / "MyDrive" / "ae-recsys-runs"
     assert installed == [["ipywidgets>=7.7"]]
 
 
 def test_missing_packages_reads_requirements(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text(
-        "# comment\nnumpy>=1.0\nsurely-not-installed-pkg>=1.0\nkeras>=99.0\npandas\n")
-    assert colab_setup.missing_packages(tmp_path) == ["surely-not-installed-pkg>=1.0", "keras>=99.0"]
+        "# comment\nnumpy>=1.0\nsurely-not-installed-pkg>=1.0\nkeras>=99.0\npandas\nnumpy<1.0  # too new here\n")
+    assert colab_setup.missing_packages(tmp_path) == ["surely-not-installed-pkg>=1.0", "keras>=99.0", "numpy<1.0"]
     assert colab_setup.missing_packages(kit_root()) == []  # this venv has everything
-
-
-def test_find_kit_searches_drive_and_clones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    kit = tmp_path / "MyDrive" / "courses" / "ae-kit"
-    (kit / "helpers").mkdir(parents=True)
-    (kit / "colab_setup.py").write_text("")
-    (kit / "helpers" / "__init__.py").write_text("")
-    monkeypatch.setattr(colab_setup, "__file__", str(tmp_path / "elsewhere" / "colab_setup.py"))
-    assert colab_setup.find_kit((str(tmp_path / "MyDrive"),)) == kit
-    with pytest.raises(FileNotFoundError, match="Upload the kit folder"):
-        colab_setup.find_kit((str(tmp_path / "empty"),))
+    (tmp_path / "requirements.txt").write_text("numpy>=1.0\nnot a requirement!\n")
+    with pytest.raises(ValueError, match="requirements.txt, line 2"):
+        colab_setup.missing_packages(tmp_path)
 
 
 def test_runs_as_a_script() -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import hygiene
 from helpers.runtime import kit_root
+from tools import hygiene
 
 NOTEBOOKS = sorted((kit_root() / "notebooks").glob("*.ipynb"))
 
@@ -85,12 +85,14 @@ def test_setup_never_writes_drive_credentials(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
     monkeypatch.setitem(sys.modules, "google.colab", colab)
     monkeypatch.setattr(colab_setup, "install", lambda pkgs: None)
-    before = {p for p in kit_root().rglob("*") if ".venv" not in p.parts}
-    colab_setup.setup(mount_drive=True, quiet=True)
+    before = {p for p in kit_root().rglob("*") if not any(part.startswith(".venv") for part in p.parts)}
+    monkeypatch.delenv("COURSE_DRIVE_MOUNTPOINT", raising=False)  # setup() sets it; undone after the test
+    colab.drive.mount(str(tmp_path / "drive"))  # what the setup cell does before it calls setup()
+    colab_setup.setup(use_drive=True, quiet=True)
     assert tokens, "the stand-in Drive was mounted"
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert written == [], f"setup wrote {written}"
-    after = {p for p in kit_root().rglob("*") if ".venv" not in p.parts}
+    after = {p for p in kit_root().rglob("*") if not any(part.startswith(".venv") for part in p.parts)}
     new = [p for p in after - before if "__pycache__" not in p.parts and ".pytest_cache" not in p.parts]
     assert new == [], f"setup wrote {new} into the kit"
     for path in after:

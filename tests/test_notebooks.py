@@ -9,8 +9,8 @@ import jupytext
 import nbformat
 import pytest
 
-from helpers.pairing import problems
 from helpers.runtime import kit_root
+from tools.pairing import problems
 
 NOTEBOOKS = sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 

@@ -17,22 +17,20 @@ def test_kit_root_holds_the_kit() -> None:
     assert (root / "helpers" / "runtime.py").is_file() and (root / "colab_setup.py").is_file()
 
 
-def test_not_in_colab_and_mount_drive_fails_clearly() -> None:
-    assert not runtime.in_colab()
-    with pytest.raises(runtime.NotInColabError, match="only works inside Google Colab"):
-        runtime.mount_drive()
-
-
-def test_mount_drive_with_a_stand_in_colab(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    calls = []
-    drive = types.SimpleNamespace(mount=lambda path, force_remount=False: calls.append(path))
+def test_drive_mountpoint_and_runs_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert not runtime.in_colab() and not runtime.drive_mounted()
+    monkeypatch.delenv("COURSE_DRIVE_MOUNTPOINT", raising=False)
+    assert runtime.drive_mountpoint() == Path("/content/drive")
     colab = types.ModuleType("google.colab")
-    colab.drive = drive
     monkeypatch.setitem(sys.modules, "google.colab", colab)
     monkeypatch.setitem(sys.modules, "google", types.ModuleType("google"))
-    assert runtime.in_colab()
-    assert runtime.mount_drive(tmp_path) == tmp_path / "MyDrive"
-    assert calls == [str(tmp_path)]
+    monkeypatch.setenv("COURSE_DRIVE_MOUNTPOINT", str(tmp_path))
+    monkeypatch.delenv("COURSE_RUNS_DIR", raising=False)
+    assert runtime.in_colab() and not runtime.drive_mounted()  # nothing mounted there yet
+    assert runtime.runs_root() == runtime.kit_root() / "runs"
+    (tmp_path / "MyDrive").mkdir()
+    assert runtime.drive_mounted()
+    assert runtime.runs_root() == tmp_path / "MyDrive" / "ae-recsys-runs"
 
 
 def test_run_dir(scratch_runs: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,10 @@
 """The shared setup cell against a real Colab start, with a stand-in `google.colab`:
-opened from Drive, opened from a clone, re-run after a runtime restart, no GPU, no kit."""
+opened from Drive, opened from a clone, without Drive, re-run after a runtime restart, no GPU,
+no kit. Colab's kernel works in /content; here a temporary `content/` folder plays that part."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -19,7 +21,7 @@ def setup_cell() -> str:
     return next(c.source for c in nb.cells if c.cell_type == "code" and "import colab_setup" in c.source)
 
 
-def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1) -> subprocess.CompletedProcess:
+def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1, use_drive: bool = True) -> subprocess.CompletedProcess:
     fake = tmp_path / "fake_site"
     (fake / "google" / "colab").mkdir(parents=True, exist_ok=True)  # google/ stays a namespace package
     (fake / "google" / "colab" / "__init__.py").write_text(textwrap.dedent('''
@@ -28,8 +30,7 @@ def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1) -> subprocess.C
             print("MOUNTED", path)
         drive = types.SimpleNamespace(mount=_mount)
     '''))
-    cell = setup_cell().replace('Path("/")', f'Path({str(root)!r})')
-    assert str(root) in cell, "the cell searches under Path('/')"
+    cell = setup_cell().replace("USE_DRIVE = True", f"USE_DRIVE = {use_drive}")
     (tmp_path / "cell.py").write_text(cell)
     driver = textwrap.dedent(f'''
         import sys
@@ -42,7 +43,10 @@ def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1) -> subprocess.C
             print("KIT", namespace["KIT"])
         print("PATHS", sum(p == str(namespace["kit"]) for p in sys.path))
     ''')
-    return subprocess.run([sys.executable, "-c", driver], cwd="/", capture_output=True, text=True, timeout=300)
+    content = root / "content"
+    content.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_RUNS_DIR", "COURSE_DRIVE_MOUNTPOINT")}
+    return subprocess.run([sys.executable, "-c", driver], cwd=content, capture_output=True, text=True, timeout=300, env=env)
 
 
 def make_kit_link(root: Path, where: str) -> Path:
@@ -59,7 +63,7 @@ def test_finds_the_kit(tmp_path: Path, where: str) -> None:
     make_kit_link(root, where)
     out = run_in_fake_colab(tmp_path, root)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert "MOUNTED /content/drive" in out.stdout
+    assert f"MOUNTED {root / 'content' / 'drive'}" in out.stdout
     assert f"KIT {kit_root()}" in out.stdout
     assert "Runtime: Google Colab" in out.stdout
     assert "Runtime > Change runtime type" in out.stdout  # no GPU here: it says how to get one
@@ -71,7 +75,7 @@ def test_rerun_after_restart_is_harmless(tmp_path: Path) -> None:
     make_kit_link(root, "content/drive/MyDrive/ae-recsys-kit")
     out = run_in_fake_colab(tmp_path, root, runs=2)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert out.stdout.count("MOUNTED /content/drive") == 2
+    assert out.stdout.count(f"MOUNTED {root / 'content' / 'drive'}") == 2
     assert "PATHS 1" in out.stdout  # the kit is on sys.path once, not once per run
 
 
@@ -80,4 +84,31 @@ def test_no_kit_says_what_to_do(tmp_path: Path) -> None:
     (root / "content" / "drive" / "MyDrive").mkdir(parents=True)
     out = run_in_fake_colab(tmp_path, root)
     assert out.returncode != 0
-    assert "FileNotFoundError: Upload the kit folder to your Drive" in out.stderr
+    assert "FileNotFoundError: The course kit was not found: upload its folder to your Drive or clone it" in out.stderr
+
+
+def test_without_drive_a_clone_runs_and_says_runs_are_not_kept(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    make_kit_link(root, "content/ae-recsys-kit")
+    out = run_in_fake_colab(tmp_path, root, use_drive=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "MOUNTED" not in out.stdout
+    assert f"KIT {kit_root()}" in out.stdout
+    assert "Drive is not used" in out.stdout
+
+
+def test_runs_go_to_drive_when_mounted(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    make_kit_link(root, "content/drive/MyDrive/ae-recsys-kit")
+    out = run_in_fake_colab(tmp_path, root)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert f"runs are saved under {root / 'content' / 'drive' / 'MyDrive' / 'ae-recsys-runs'}" in out.stdout
+
+
+def test_every_notebook_opens_with_the_template_cell() -> None:
+    cell = setup_cell()
+    assert len(cell.splitlines()) <= 20
+    for path in sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.py")):
+        nb = jupytext.read(path)
+        first_code = next(c.source for c in nb.cells if c.cell_type == "code")
+        assert first_code == cell, f"{path.name}: its setup cell differs from templates/lesson.py's"

@@ -1,6 +1,6 @@
 """Check that each notebook is paired with an up-to-date py:percent script and holds no outputs.
 
-    python -m helpers.pairing notebooks/*.ipynb     # exit 1 and say what to do on any problem
+    python -m tools.pairing notebooks/*.ipynb     # exit 1 and say what to do on any problem
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Refuse notebooks that would leak something: outputs, e-mail addresses, OAuth codes or
 tokens, personal Google Drive paths, or Colab's authorship tags.
 
-    python -m helpers.hygiene notebooks/*.ipynb     # exit 1 and name file, cell and problem
+    python -m tools.hygiene notebooks/*.ipynb     # exit 1 and name file, cell and problem
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Execute the lessons headless, in order, into build/: executed notebooks, HTML copies,
 and a results summary gathered from every notebook's results table.
 
-    python -m helpers.runner --out build notebooks/01_*.ipynb ...
+    python -m tools.runner --out build notebooks/01_*.ipynb ...
 """
 
 from __future__ import annotations
