@@ -59,6 +59,8 @@ BENCHMARKS: list[tuple[str, list[str], tuple[str, ...]]] = [
     ("autorec sparse, u1", ["autorec", "--model", "sparse", "--split", "u1", "--json"],
      ("rmse", "mae", "epochs", "seconds")),
 ]
+#: Variables a Colab kernel does not have (the kit's own knobs, and this machine's Python settings).
+NOT_IN_COLAB = ("COURSE_RUNS_DIR", "COURSE_RESULTS_DIR", "COURSE_DRIVE_MOUNTPOINT", "PYTHONPATH", "VIRTUAL_ENV", "IPYTHONDIR")
 BENCHMARK_TIMEOUT = 1800  # seconds; each takes well under a minute on two CPU cores
 VERSIONS = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "ipywidgets", "ipykernel", "ipython", "pytest", "nbval")
 
@@ -257,8 +259,7 @@ def make_replica(tmp: Path) -> tuple[Path, Path, dict[str, str]]:
     startup = tmp / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     shutil.copy(STARTUP, startup / "00-colab-replica.py")
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("COURSE_RUNS_DIR", "COURSE_RESULTS_DIR", "PYTHONPATH", "VIRTUAL_ENV", "IPYTHONDIR")}
+    env = {k: v for k, v in os.environ.items() if k not in NOT_IN_COLAB}
     env.update({
         "COURSE_SMOKE": "1",
         "PYTHONPATH": str(STUB),  # the stand-in google.colab; Colab has its package in dist-packages
@@ -435,6 +436,10 @@ def main(argv: list[str] | None = None) -> int:
             f"kernel in {content.relative_to(tmp)}/, under {tmp}")
         results = run_notebooks(kit, content, env)
         failures += [r["notebook"] for r in results if not r["ok"]]
+        runs = tmp / "drive" / "MyDrive" / "ae-recsys-runs"
+        saved = sorted(p.name for p in runs.iterdir()) if runs.is_dir() else []
+        say(f"  replica Drive: MyDrive/{runs.name}/ holds {len(saved)} run folders" + (f" ({', '.join(saved[:6])}"
+            + (", ..." if len(saved) > 6 else "") + ")" if saved else " (none were saved to Drive)"))
         if args.keep or failures:
             say(f"  replica kept in {tmp}; logs in {(OUT / 'logs').relative_to(ROOT)}/")
         else:
