@@ -8,11 +8,12 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PIP_QUIET := -q --disable-pip-version-check
 
-.PHONY: help venv run test lint unit pairing hygiene nbval lab sync clean
+.PHONY: help venv run test test-colab lint unit pairing hygiene nbval lab sync clean
 
 help:
 	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
 	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode)"
+	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
 
@@ -46,6 +47,11 @@ nbval: venv
 	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider $(NOTEBOOKS)
 
 test: lint unit pairing hygiene nbval
+
+# Colab's package versions (tools/colab/constraints.txt) in .venv-colab, a Drive + /content layout, every notebook
+# in smoke mode, tests/test_penalties.py, and the version-sensitive benchmarks in .venv and .venv-colab side by side.
+test-colab: venv
+	$(BIN)/python -m tools.colab_replica
 
 lab: venv
 	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install $(PIP_QUIET) jupyterlab
