@@ -12,7 +12,7 @@ PIP_QUIET := -q --disable-pip-version-check
 
 help:
 	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
-	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode)"
+	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode, exercises' solutions on)"
 	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
@@ -42,9 +42,14 @@ pairing: venv
 hygiene: venv
 	$(BIN)/python -m tools.hygiene $(wildcard notebooks/*.ipynb templates/*.ipynb)
 
+# The notebooks run with the exercises' solutions switch on: every check runs on its model solution and must print
+# "correct". The students' view (each check prints "not answered yet") is tested check by check in tests/test_exercises.py;
+# run it here with `make nbval COURSE_SOLUTIONS=0`.
+COURSE_SOLUTIONS ?= 1
+
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
-	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider $(NOTEBOOKS)
+	COURSE_SMOKE=1 COURSE_SOLUTIONS=$(COURSE_SOLUTIONS) $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider $(NOTEBOOKS)
 
 test: lint unit pairing hygiene nbval
 
@@ -53,9 +58,17 @@ test: lint unit pairing hygiene nbval
 test-colab: venv
 	$(BIN)/python -m tools.colab_replica
 
-lab: venv
-	$(BIN)/python -c "import jupyterlab" 2>/dev/null || $(BIN)/python -m pip install $(PIP_QUIET) jupyterlab
-	$(BIN)/jupyter lab notebooks/
+# JupyterLab (tools/requirements-lab.txt) with the kit's server config: saves write notebooks without outputs, and jupytext
+# keeps each pair in sync, so `make test` passes after a lab session. --allow-root only when run as root (a container).
+LAB_STAMP := $(VENV)/.lab-installed
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+$(LAB_STAMP): $(STAMP) tools/requirements-lab.txt
+	$(BIN)/python -m pip install $(PIP_QUIET) -r tools/requirements-lab.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@touch $@
+
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab --config=tools/jupyter_server_config.py $(ALLOW_ROOT) notebooks/
 
 sync: venv
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
