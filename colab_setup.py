@@ -11,7 +11,9 @@ which does the rest: it notes where Drive is mounted (run folders go to
 `MyDrive/ae-recsys-runs/` there, so a disconnect loses at most one epoch), says so when
 Drive is not used, installs only the packages the runtime lacks, and prints a runtime report
 (Python, TensorFlow, Keras, and the GPU or how to switch one on). Locally it changes nothing
-but `sys.path`. Run as a script (`python colab_setup.py`) it prints the same report.
+but `sys.path`, and in Colab or Jupyter it keeps TensorFlow's start-up chatter and its known-harmless
+log lines out of the notebook (`quiet_tensorflow_logs`). Run as a script (`python colab_setup.py`)
+it prints the same report.
 
 Where the cell looks for the kit, in this order: the working folder and the folders above it
 (a local kernel opened in `notebooks/`), then `/content/*` (a clone), `/content/drive/MyDrive/*`
@@ -22,8 +24,12 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
+import select
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 KIT = Path(__file__).resolve().parent
@@ -57,6 +63,68 @@ def missing_packages(kit: Path = KIT) -> list[str]:
     return missing
 
 
+#: TensorFlow's C++ log lines that tell a student nothing, kept out of the notebook by `quiet_tensorflow_logs`.
+#: INFO lines: TF_CPP_MIN_LOG_LEVEL=1 hides them, but TF 2.21 logs through absl and prints a few (oneDNN, "Could not
+#: find cuda drivers", absl's "before InitializeLog") while its libraries load, before it reads the variable.
+_TF_INFO = (rb"WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$",
+            rb"I\d{4} [\d:.]+ +\d+ \S+:\d+\] ",  # absl's INFO line (TF 2.21; no date before absl's InitializeLog)
+            rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: I \S+:\d+\] ",  # TF 2.20's INFO line
+            rb"To enable the following instructions: .*rebuild TensorFlow")  # 2nd line of the CPU-features INFO
+#: TF 2.20/2.21's tf.data rewrite for deterministic ops (runtime.set_seed) copies an attribute the sequential map op
+#: lacks: an ERROR line in every `fit` on arrays, though the message itself says the attribute is ignored.
+_TF_KNOWN_HARMLESS = (rb".*\] NodeDef mentions attribute use_unbounded_threadpool which is not in the op definition",)
+#: On a machine without an NVIDIA driver TF's CUDA build fails to start CUDA; the setup cell says "No GPU" itself.
+_TF_NO_DRIVER = (rb".*\] failed call to cuInit: ",)
+_quiet = False
+
+
+def quiet_tensorflow_logs(kernel_only: bool = True) -> None:
+    """Keep TensorFlow's start-up chatter and known-harmless C++ log lines out of the notebook's stderr.
+
+    Call it before TensorFlow is imported (`setup` does). It sets TF_CPP_MIN_LOG_LEVEL=1 unless
+    set (INFO off; warnings and errors stay) and, in a notebook kernel, passes the process's
+    stderr through a filter that drops only the lines described above: a real error still shows.
+    """
+    global _quiet
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    in_kernel = type(sys.stderr).__module__.startswith("ipykernel")  # a kernel shows fd 2's output in the notebook
+    if _quiet or (kernel_only and not in_kernel) or os.name != "posix":
+        return
+    patterns = list(_TF_KNOWN_HARMLESS)
+    if os.environ["TF_CPP_MIN_LOG_LEVEL"].strip() not in ("", "0"):
+        patterns += _TF_INFO
+    if shutil.which("nvidia-smi") is None and not Path("/proc/driver/nvidia").exists():
+        patterns += _TF_NO_DRIVER
+    noise = re.compile(b"|".join(b"(?:" + p + b")" for p in patterns))
+    sys.stderr.flush()
+    target = os.dup(2)  # where stderr went so far (in a kernel: the pipe it reads into the notebook)
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    threading.Thread(target=_pass_on, args=(read_end, target, noise), name="quiet-tensorflow-logs", daemon=True).start()
+    _quiet = True
+
+
+def _pass_on(read_end: int, target: int, noise: re.Pattern[bytes]) -> None:
+    """Copy lines from `read_end` to `target`, leaving out those `noise` matches; a partial line goes on after 0.2 s."""
+    pending = b""
+    while True:
+        ready, _, _ = select.select([read_end], [], [], 0.2 if pending else None)
+        chunk = os.read(read_end, 65536) if ready else b""
+        if ready and not chunk:
+            break  # every writer has closed stderr
+        if not ready:  # a prompt or progress text without its newline yet
+            lines, pending = [pending], b""
+        else:
+            *lines, pending = (pending + chunk).split(b"\n")
+            lines = [line + b"\n" for line in lines]
+        kept = b"".join(line for line in lines if not noise.match(line))
+        if kept:
+            os.write(target, kept)
+    if pending:
+        os.write(target, pending)
+
+
 def install(packages: list[str]) -> None:
     """pip-install `packages` into this runtime (nothing happens for an empty list)."""
     if packages:
@@ -76,6 +144,7 @@ def report() -> str:
 
 def setup(use_drive: bool = True, install_missing: bool = True, quiet: bool = False) -> Path:
     """Get the runtime ready and return the kit's folder (see the module docstring)."""
+    quiet_tensorflow_logs()  # before report() imports TensorFlow
     if runtime.in_colab():
         mountpoint = Path.cwd() / "drive"  # where the setup cell mounted Drive (Colab works in /content)
         if use_drive and (mountpoint / "MyDrive").is_dir():
