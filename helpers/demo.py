@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from helpers.autorec import TrainedAutoRec, fold_in
+from helpers.evaluation import RATING_SCALE
 
 
 def find_items(titles: pd.Series, query: str) -> pd.Series:
@@ -16,7 +17,11 @@ def find_items(titles: pd.Series, query: str) -> pd.Series:
 
 def recommend_for_new_user(user_model: TrainedAutoRec, titles: pd.Series, my_ratings: dict[str, float],
                            k: int = 10) -> pd.DataFrame:
-    """Top-k films for someone who gave `my_ratings` (exact titles -> 1..5), no retraining."""
+    """Top-k films for someone who gave `my_ratings` (exact titles -> 1..5), no retraining.
+
+    Ranked by the model's output; the predicted rating shown is clipped to the 1-5 scale, as
+    everywhere in the kit (a film the model rates 5.2 shows as 5.0, above one it rates 5.0).
+    """
     by_title = {t: i for i, t in titles.items()}
     missing = [t for t in my_ratings if t not in by_title]
     if missing:
@@ -25,8 +30,8 @@ def recommend_for_new_user(user_model: TrainedAutoRec, titles: pd.Series, my_rat
     predicted = fold_in(user_model, {by_title[t]: r for t, r in my_ratings.items()})
     predicted = predicted.drop([by_title[t] for t in my_ratings])
     top = predicted.sort_values(ascending=False).head(k)
-    return pd.DataFrame({"title": titles.reindex(top.index).to_numpy(), "predicted rating": top.round(2).to_numpy()},
-                        index=top.index.rename("item_id"))
+    return pd.DataFrame({"title": titles.reindex(top.index).to_numpy(),
+                         "predicted rating": top.clip(*RATING_SCALE).round(2).to_numpy()}, index=top.index.rename("item_id"))
 
 
 def rating_widget(films: list[str], on_submit: Callable[[dict[str, float]], pd.DataFrame]) -> object:

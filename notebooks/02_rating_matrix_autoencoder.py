@@ -348,8 +348,8 @@ top10 = autorec.recommend(scores_ui[0], seen, index.item_ids, k=10)
 liked = train[(train["user_id"] == user)].sort_values("rating", ascending=False).head(5)
 print(f"user {user} rated {len(seen)} films; five of their favourites:")
 print("  " + "\n  ".join(titles.reindex(liked["item_id"]).to_list()))
-pd.DataFrame({"title": titles.reindex(top10).to_numpy(),
-              "predicted": scores_ui[0][index.items(top10)].round(2)}, index=pd.Index(top10, name="item_id"))
+pd.DataFrame({"title": titles.reindex(top10).to_numpy(),  # predictions clipped to 1-5, as everywhere in the kit
+              "predicted": np.clip(scores_ui[0][index.items(top10)], 1, 5).round(2)}, index=pd.Index(top10, name="item_id"))
 
 # %% [markdown]
 # **Ranking quality.** For every test user, rank all films they did not rate in `u1.base` and
