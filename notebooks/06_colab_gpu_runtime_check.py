@@ -125,10 +125,11 @@ pd.DataFrame(rows, columns=["", "this runtime", "lecture (2019)"]).set_index("")
 # ## 2. Is the GPU on, and what does it buy?
 
 # %%
-print(report["gpu_summary"])
 HAS_GPU = report["gpu"]
-if not HAS_GPU:
-    print("\nThis notebook goes on without a GPU: the timings below run on the CPU only.\n"
+if HAS_GPU:
+    print(report["gpu_summary"])
+else:  # the setup cell has said "No GPU was detected" already: the advice, once
+    print("This notebook goes on without a GPU: the timings below run on the CPU only.\n"
           "In Colab: Runtime > Change runtime type > Hardware accelerator: GPU (for example T4) > Save,\n"
           "then Runtime > Run all. Locally you need an NVIDIA GPU with its driver and a CUDA build of TensorFlow.")
 
