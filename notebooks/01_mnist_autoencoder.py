@@ -459,10 +459,9 @@ if not runtime.is_smoke():
 answer_1 = None  # a whole number
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-check("Exercise 1", answer_1, 784 * 64 + 64 + 64 * 784 + 784,
-      "each Dense layer has inputs x outputs weights plus one bias per output.")
+exercises.check("01.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** Which digit does the lecture's model rebuild *worst* on the validation set?
@@ -472,18 +471,36 @@ check("Exercise 1", answer_1, 784 * 64 + 64 + 64 * 784 + 784,
 answer_2 = None  # a digit 0-9
 
 # %%
-check("Exercise 2", answer_2, int(per_digit.idxmax()), "the tallest bar in 'reconstruction error per digit'.")
+exercises.check("01.2", answer_2, per_digit=per_digit)
+
 
 # %% [markdown]
-# **Exercise 3.** Build an autoencoder with a **2-number code** (784 → 2 → 784, ReLU, sigmoid)
-# with `helpers.models.mnist_autoencoder`, and give its parameter count. Bonus: train it for a
-# few epochs and scatter its codes coloured by digit: what does a 2-D code keep?
+# **Exercise 3 (write code).** Write `dense_autoencoder_params(sizes)`: the number of parameters
+# (weights and biases) of Dense layers stacked from `sizes[0]` inputs through `sizes[1]`, … units
+# to `sizes[-1]` outputs. The lecture's model is `[784, 32, 784]`; a deeper one could be
+# `[784, 128, 32, 128, 784]`. The check runs your function on new random sizes every time, so
+# it must work for any list.
 
 # %%
-answer_3 = None  # e.g. models.mnist_autoencoder(code_dim=...).count_params()
+def dense_autoencoder_params(sizes: list[int]) -> int:
+    """Weights and biases of Dense layers sizes[0] -> sizes[1] -> ... -> sizes[-1]."""
+    raise NotImplementedError  # replace this line with your code
+
 
 # %%
-check("Exercise 3", answer_3, 784 * 2 + 2 + 2 * 784 + 784, "use code_dim=2 and call count_params().")
+exercises.check("01.3", dense_autoencoder_params)
+
+# %% [markdown]
+# Once it passes, compare it with Keras on a model with a **2-number code** (784 → 2 → 784),
+# built by the kit's `models.mnist_autoencoder`, which the later notebooks use: does
+# `dense_autoencoder_params([784, 2, 784])` give the count below? Bonus: train this model for a
+# few epochs and scatter its codes coloured by digit. What does a 2-D code keep?
+
+# %%
+from helpers import models
+
+two_d = models.mnist_autoencoder(code_dim=2)
+print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 
 # %% [markdown]
 # **Exercise 4 (open).** Re-run section 6 with `SWEEP_EPOCHS` doubled. Which rankings change?

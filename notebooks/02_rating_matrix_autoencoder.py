@@ -487,16 +487,15 @@ results.round(4)
 # %% [markdown]
 # ## Exercises
 # **Exercise 1.** What share of the `u1.base` rating matrix (users × items in `index`) is
-# *missing*? Give a fraction between 0 and 1.
+# *missing*? Give a fraction between 0 and 1, to three decimal places or more.
 
 # %%
 answer_1 = None
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-check("Exercise 1", answer_1, 1 - len(train) / (index.n_users * index.n_items),
-      "observed entries are len(train); the matrix has index.n_users * index.n_items cells.", tol=1e-3)
+exercises.check("02.1", answer_1, train=train, index=index)
 
 # %% [markdown]
 # **Exercise 2.** How many inputs does the I-AutoRec above have, and how many parameters
@@ -506,22 +505,40 @@ check("Exercise 1", answer_1, 1 - len(train) / (index.n_users * index.n_items),
 answer_2 = None
 
 # %%
-n_in, h = index.n_users, item_config.hidden
-check("Exercise 2", answer_2, n_in * h + h + h * n_in + n_in, "inputs = number of users; two Dense layers.")
+exercises.check("02.2", answer_2, index=index, item_config=item_config)
 
 # %% [markdown]
 # **Exercise 3.** Predictions are clipped to the 1–5 scale before scoring. Compute the RMSE of
-# the predictions `[0.5, 3.2, 5.9]` against the ratings `[1, 3, 5]` *after clipping*.
+# the predictions `[0.5, 3.2, 5.9]` against the ratings `[1, 3, 5]` *after clipping*, to four
+# decimal places.
 
 # %%
 answer_3 = None
 
 # %%
-check("Exercise 3", answer_3, float(np.sqrt((0 ** 2 + 0.2 ** 2 + 0 ** 2) / 3)), "clip first: 0.5 -> 1 and 5.9 -> 5.",
-      tol=1e-4)
+exercises.check("02.3", answer_3)
+
 
 # %% [markdown]
-# **Exercise 4 (open).** Change `blend_weight` to 1.0 and 0.0 and re-run the recommendation
+# **Exercise 4 (write code).** Write the masked loss of section 2 yourself, with NumPy (or
+# `keras.ops`): `my_masked_mse(y_true, y_pred)` gets a batch of rating rows (`0` = not rated)
+# and the model's predictions, both of shape (rows, items), and returns one number, the mean
+# squared error over the *rated* entries. The check runs it on new random batches and compares
+# it with the kit's `losses.masked_mse`. It also moves the predictions at unrated entries and
+# expects your loss not to move: its gradient there must be zero, or training would pull the
+# model towards the zeros, as the unmasked model of section 1 did.
+
+# %%
+def my_masked_mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Mean squared error over the entries where y_true != 0."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %%
+exercises.check("02.4", my_masked_mse)
+
+# %% [markdown]
+# **Exercise 5 (open).** Change `blend_weight` to 1.0 and 0.0 and re-run the recommendation
 # cells. Do the top-10 lists change much? Why might a small RMSE difference still change the
 # ranking?
 #

@@ -303,26 +303,26 @@ print(f"- The highest validation NDCG@10 comes from '{rating_valid.loc[rating_va
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1.** With masking noise of rate 0.5, about how many of a digit's 784 pixels are set
-# to 0 in each training step? (The expected number.)
+# **Exercise 1.** With masking noise of rate 0.5, how many of a digit's 784 pixels are set to 0
+# in each training step on average (the expected number)?
 
 # %%
 answer_1 = None
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-check("Exercise 1", answer_1, 392, "each pixel is dropped with probability 0.5.", tol=1)
+exercises.check("03.1", answer_1)
 
 # %% [markdown]
-# **Exercise 2.** Keras's `Dropout(0.25)` scales the ratings it keeps. By what factor?
+# **Exercise 2.** Keras's `Dropout(0.25)` scales the ratings it keeps. By what factor? Give
+# three decimal places.
 
 # %%
 answer_2 = None
 
 # %%
-check("Exercise 2", answer_2, 1 / (1 - 0.25), "the kept share is 1 - rate; the scaling keeps the expected sum unchanged.",
-      tol=1e-3)
+exercises.check("03.2", answer_2)
 
 # %% [markdown]
 # **Exercise 3.** From `rating_valid`, which drop rate gave the lowest *validation* RMSE? Give
@@ -332,11 +332,34 @@ check("Exercise 2", answer_2, 1 / (1 - 0.25), "the kept share is 1 - rate; the s
 answer_3 = None
 
 # %%
-best_rate = 0.0 if rating_valid["rmse"].idxmin() == 0 else DROP_RATES[int(rating_valid["rmse"].idxmin()) - 1]
-check("Exercise 3", answer_3, best_rate, "look at the rmse column of rating_valid.")
+exercises.check("03.3", answer_3, rating_valid=rating_valid, DROP_RATES=DROP_RATES)
+
 
 # %% [markdown]
-# **Exercise 4 (open).** Train the Gaussian denoiser on σ = 0.5 and test it on σ = 0.1 digits.
+# **Exercise 4 (write code).** Write masking noise yourself: `mask_noise(x, rate, seed)` returns
+# a copy of the array `x` in which each entry is set to 0 with probability `rate`, independently
+# of the others, drawing from `np.random.default_rng(seed)`. The kept entries keep their values
+# (no rescaling) and `x` itself stays unchanged. The check runs it on new random images and
+# rates (0 and 1 included), counts the zeros, and tries the same seed twice and another seed.
+# Then look at what it does: `plots.image_grid([x_test, mask_noise(x_test, 0.5, SEED)], n=8)`.
+
+# %%
+def mask_noise(x: np.ndarray, rate: float, seed: int) -> np.ndarray:
+    """A copy of x with each entry set to 0 with probability `rate`."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %%
+exercises.check("03.4", mask_noise)
+
+# %% [markdown]
+# **Exercise 5 (open).** Train a denoiser with *one fixed* corruption: fit
+# `models.mnist_autoencoder()` with `mask_noise(x_train, 0.5, SEED)` as the input and the clean
+# `x_train` as the target (`model.fit(x_noisy, x_train, ...)`). It sees the same damaged digits
+# every epoch, while the `MaskingNoise` layer draws a new mask each time. Which rebuilds
+# `noisy_tests["masking 0.5"]` better, and why?
+#
+# **Exercise 6 (open).** Train the Gaussian denoiser on σ = 0.5 and test it on σ = 0.1 digits.
 # Is a model trained on strong noise good on mild noise? What does that suggest for choosing
 # the training noise when you do not know the test noise?
 #

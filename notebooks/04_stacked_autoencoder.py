@@ -255,23 +255,38 @@ print(f"- On MovieLens 100K u1 the lowest RMSE comes from '{best_rating}'.")
 answer_1 = None
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-check("Exercise 1", answer_1, models.stacked_autoencoder((256, 32)).count_params(),
-      "four Dense layers: 784->256, 256->32, 32->256, 256->784; add one bias per output.")
+exercises.check("04.1", answer_1)
 
 # %% [markdown]
-# **Exercise 2.** In greedy pre-training of `LAYERS = (128, 64, 32)`, what is the input size of
-# the shallow autoencoder that trains the third layer?
+# **Exercise 2.** In greedy pre-training of `LAYERS`, what is the input size of the shallow
+# autoencoder that trains the third layer?
 
 # %%
 answer_2 = None
 
 # %%
-check("Exercise 2", answer_2, LAYERS[1], "layer k is trained on the codes of layer k-1.")
+exercises.check("04.2", answer_2, LAYERS=LAYERS)
+
 
 # %% [markdown]
-# **Exercise 3 (open).** Give the deep rating autoencoder more epochs, or a smaller code
+# **Exercise 3 (write code).** Write `stacked_layer_sizes(input_dim, layers)`: every layer size
+# of the symmetric stacked autoencoder that `models.stacked_autoencoder(layers, input_dim)`
+# builds, from the input to the output, as a list. Compare with `stacked.summary()` in
+# section 1 for `LAYERS`; the check runs your function on new random sizes every time.
+
+# %%
+def stacked_layer_sizes(input_dim: int, layers: tuple[int, ...]) -> list[int]:
+    """Sizes from the input through the encoder and the mirrored decoder to the output."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %%
+exercises.check("04.3", stacked_layer_sizes)
+
+# %% [markdown]
+# **Exercise 4 (open).** Give the deep rating autoencoder more epochs, or a smaller code
 # (e.g. 512-128-512). Does it close the gap to I-AutoRec? Check on a validation slice
 # (`data.carve_validation`), not on `u1.test`.
 #

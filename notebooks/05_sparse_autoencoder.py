@@ -304,17 +304,15 @@ print(f"- On ratings, the lowest RMSE comes from '{best_rmse}', the highest NDCG
 # %% [markdown]
 # ## Exercises
 # **Exercise 1.** For the KL penalty with ρ = 0.05, what is KL(ρ ‖ ρ̂) when a unit's mean
-# activation is ρ̂ = 0.5? (Natural logarithm.)
+# activation is ρ̂ = 0.5? (Natural logarithm; three decimal places.)
 
 # %%
 answer_1 = None
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-rho, rho_hat = 0.05, 0.5
-check("Exercise 1", answer_1, rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat)),
-      "plug both values into the formula of section 1.", tol=1e-3)
+exercises.check("05.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** In the L1-sparse model (`headline_l1`), how many code units are active (≥ 0.01)
@@ -324,10 +322,27 @@ check("Exercise 1", answer_1, rho * np.log(rho / rho_hat) + (1 - rho) * np.log((
 answer_2 = None
 
 # %%
-check("Exercise 2", answer_2, round(float(stats.loc[headline_l1, "active_units"])), "read the active_units column.")
+exercises.check("05.2", answer_2, mnist_table=mnist_table, headline_l1=headline_l1)
+
 
 # %% [markdown]
-# **Exercise 3 (open).** Give the sparse model a wider code (128 units) with the same L1 weight.
+# **Exercise 3 (write code).** Write the KL sparsity penalty of section 1 in NumPy:
+# `kl_penalty(codes, rho, beta)` gets a batch of sigmoid codes (shape (examples, units), values
+# between 0 and 1) and returns β Σⱼ KL(ρ ‖ ρ̂ⱼ), where ρ̂ⱼ is unit j's mean activation over the
+# batch. The check runs it on new random codes, ρ and β every time and compares it with the
+# kit's `losses.kl_sparsity_penalty`, the penalty the KL model above trained with.
+
+# %%
+def kl_penalty(codes: np.ndarray, rho: float, beta: float) -> float:
+    """beta * sum over units of KL(rho || the unit's mean activation over the batch)."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %%
+exercises.check("05.3", kl_penalty)
+
+# %% [markdown]
+# **Exercise 4 (open).** Give the sparse model a wider code (128 units) with the same L1 weight.
 # Does it reconstruct better than the 32-unit basic model while staying sparse? This
 # *overcomplete but sparse* code is what sparse autoencoders were designed for.
 #

@@ -429,16 +429,16 @@ summary
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1.** After how many steps of the loop does `x` first exceed 1.999?
+# **Exercise 1.** After how many steps of the slide's loop does `x` first exceed 4.999 (in
+# exact arithmetic)?
 
 # %%
 answer_1 = None
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-check("Exercise 1", answer_1, next(n for n in range(1, 60) if 2 - 2.0 ** (1 - n) > 1.999),
-      "after n steps x = 2 - 2^(1-n); find the first n with 2^(1-n) < 0.001.")
+exercises.check("06.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** Where does Colab mount your Google Drive today? Give the folder that holds
@@ -448,22 +448,47 @@ check("Exercise 1", answer_1, next(n for n in range(1, 60) if 2 - 2.0 ** (1 - n)
 answer_2 = None
 
 # %%
-check("Exercise 2", answer_2, "/content/drive/MyDrive", "mount point + the folder Drive calls 'My Drive', without a space.")
+exercises.check("06.2", answer_2)
+
 
 # %% [markdown]
-# **Exercise 3.** How many floating-point operations does one `MATMUL_N` × `MATMUL_N` matrix
-# multiply take (count a multiply and an add as two)?
+# **Exercise 3 (write code).** How many floating-point operations does multiplying an (n × k)
+# matrix by a (k × m) matrix take? Count one multiply-add (a·b + c) as two operations, as the
+# GFLOP/s figures of section 2 do. Write `matmul_flops(n, k, m)`; the check tries it on new
+# random sizes every time.
 
 # %%
-answer_3 = None
+def matmul_flops(n: int, k: int, m: int) -> int:
+    """Floating-point operations of an (n x k) @ (k x m) matrix product."""
+    raise NotImplementedError  # replace this line with your code
+
 
 # %%
-check("Exercise 3", answer_3, 2 * MATMUL_N**3, "each of the n^2 outputs needs n multiplications and n additions.")
+exercises.check("06.3", matmul_flops)
+
 
 # %% [markdown]
-# **Exercise 4 (open).** Switch the runtime to CPU only (or to a GPU) and run section 2 again.
-# Why is the speed-up for one epoch smaller than for the matrix multiply? What would you change
-# in the training call to let the GPU help more?
+# **Exercise 4 (write code).** In a Colab cell, `!ls -ltr "<folder>"` lists a folder with the
+# most recently modified entries *last*: the quickest way to see which checkpoint on your Drive
+# was written last. A `!` line is a shell command, not Python; write the Python version:
+# `oldest_first(folder)` returns the names of the entries (files and folders) in `folder`,
+# oldest modification time first, the order `ls -tr` prints. The check builds temporary
+# folders whose times it sets, new ones every time. Then try it on this notebook's run folder,
+# `oldest_first(folder)`.
+
+# %%
+def oldest_first(folder: str | Path) -> list[str]:
+    """Names in `folder`, oldest modification time first (like `ls -tr`)."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %%
+exercises.check("06.4", oldest_first)
+
+# %% [markdown]
+# **Exercise 5 (open).** Switch the runtime to CPU only (or to a GPU) and run section 2 again.
+# Is the speed-up for one epoch smaller than for the matrix multiply on your runtime, and why?
+# What would you change in the training call to let the GPU help more?
 #
 # ## What's next
 # Back to notebook **01** or **02** with a GPU on: the same cells, faster. Runs are saved on

@@ -1,10 +1,9 @@
-"""Notebook parameter checks and exercise self-checks."""
+"""Notebook parameter checks (the exercises' self-checks are tested in test_exercises.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers.exercises import check
 from helpers.params import ParameterError, check_params
 
 
@@ -26,15 +25,3 @@ def test_bad_parameters_fail_with_a_sentence(spec: dict, words: str) -> None:
     with pytest.raises(ParameterError, match="parameters cell") as info:
         check_params(**spec)
     assert words in str(info.value)
-
-
-def test_exercise_check(capsys: pytest.CaptureFixture[str]) -> None:
-    check("Ex", None, 3, "hint")
-    assert "not answered yet" in capsys.readouterr().out
-    check("Ex", 3, 3, "hint")
-    check("Ex", 0.1 + 0.2, 0.3, "hint")
-    assert capsys.readouterr().out == "Ex: correct.\nEx: correct.\n"
-    with pytest.raises(AssertionError, match="Hint: think"):
-        check("Ex", 4, 3, "think")
-    with pytest.raises(AssertionError):
-        check("Ex", "three", 3, "think")
