@@ -8,12 +8,13 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PIP_QUIET := -q --disable-pip-version-check
 
-.PHONY: help venv run test test-colab lint unit pairing hygiene nbval lab sync clean
+.PHONY: help venv run test test-colab test-browser lint unit pairing hygiene nbval lab sync clean
 
 help:
 	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
 	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode, exercises' solutions on)"
 	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
+	@echo "make test-browser  notebook 02 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
 
@@ -69,6 +70,18 @@ $(LAB_STAMP): $(STAMP) tools/requirements-lab.txt
 
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --config=tools/jupyter_server_config.py $(ALLOW_ROOT) notebooks/
+
+# tools/browser_check.py: a copy of the kit in a headless JupyterLab, notebook 02 run through the menu in smoke mode in
+# Chromium (selenium, tools/requirements-browser.txt), no error or stderr output, the rating widget answers a click.
+# chromium and chromium-driver come from apt-get when missing; where they cannot be installed the check is skipped.
+BROWSER_STAMP := $(VENV)/.browser-installed
+
+$(BROWSER_STAMP): $(LAB_STAMP) tools/requirements-browser.txt
+	$(BIN)/python -m pip install $(PIP_QUIET) -r tools/requirements-browser.txt 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@touch $@
+
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m tools.browser_check --install-browser --skip-without-browser
 
 sync: venv
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
