@@ -163,7 +163,7 @@ class Lab:
                    "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if os.geteuid() == 0:
             command.append("--allow-root")
-        self.log_file = open(self.log_path, "wb")  # noqa: SIM115  (closed in stop())
+        self.log_file = open(self.log_path, "wb")  # closed in stop()
         self.process = subprocess.Popen(command, cwd=copy, env=env, stdout=self.log_file, stderr=subprocess.STDOUT,
                                         start_new_session=True)
 
