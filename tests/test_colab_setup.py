@@ -55,6 +55,7 @@ def test_missing_packages_reads_requirements(tmp_path: Path) -> None:
         colab_setup.missing_packages(tmp_path)
 
 
+@pytest.mark.slow
 def test_runs_as_a_script() -> None:
     out = subprocess.run([sys.executable, "colab_setup.py"], cwd=kit_root(), capture_output=True, text=True,
                          timeout=300, check=True)

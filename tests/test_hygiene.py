@@ -28,6 +28,7 @@ def notebook_with(tmp_path: Path, source: str = "x = 1", **extra: object) -> Pat
     return path
 
 
+@pytest.mark.notebooks
 def test_committed_notebooks_are_clean() -> None:
     assert NOTEBOOKS
     for path in NOTEBOOKS:
@@ -68,6 +69,7 @@ def test_outputs_and_authorship_are_refused(tmp_path: Path) -> None:
     assert any("authorship" in p for p in hygiene.problems(path))
 
 
+@pytest.mark.slow  # walks the whole kit folder twice
 def test_setup_never_writes_drive_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import colab_setup
 

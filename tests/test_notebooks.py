@@ -14,6 +14,8 @@ from tools.pairing import problems
 
 NOTEBOOKS = sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
+pytestmark = pytest.mark.notebooks
+
 
 def setup_cell(nb: nbformat.NotebookNode) -> str:
     cells = [c.source for c in nb.cells if c.cell_type == "code" and "import colab_setup" in c.source]

@@ -56,6 +56,7 @@ def make_kit_link(root: Path, where: str) -> Path:
     return link
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["content/drive/MyDrive/ae-recsys-kit", "content/drive/MyDrive/courses/ae-kit",
                                    "content/ae-recsys-kit"], ids=["drive", "drive-subfolder", "clone"])
 def test_finds_the_kit(tmp_path: Path, where: str) -> None:
@@ -70,6 +71,7 @@ def test_finds_the_kit(tmp_path: Path, where: str) -> None:
     assert "PATHS 1" in out.stdout  # imported through the link: nothing else puts the kit on sys.path
 
 
+@pytest.mark.slow
 def test_rerun_after_restart_is_harmless(tmp_path: Path) -> None:
     root = tmp_path / "root"
     make_kit_link(root, "content/drive/MyDrive/ae-recsys-kit")
@@ -87,6 +89,7 @@ def test_no_kit_says_what_to_do(tmp_path: Path) -> None:
     assert "FileNotFoundError: The course kit was not found: upload its folder to your Drive or clone it" in out.stderr
 
 
+@pytest.mark.slow
 def test_without_drive_a_clone_runs_and_says_runs_are_not_kept(tmp_path: Path) -> None:
     root = tmp_path / "root"
     make_kit_link(root, "content/ae-recsys-kit")
@@ -97,6 +100,7 @@ def test_without_drive_a_clone_runs_and_says_runs_are_not_kept(tmp_path: Path) -
     assert "Drive is not used" in out.stdout
 
 
+@pytest.mark.slow
 def test_runs_go_to_drive_when_mounted(tmp_path: Path) -> None:
     root = tmp_path / "root"
     make_kit_link(root, "content/drive/MyDrive/ae-recsys-kit")
@@ -105,6 +109,7 @@ def test_runs_go_to_drive_when_mounted(tmp_path: Path) -> None:
     assert f"runs are saved under {root / 'content' / 'drive' / 'MyDrive' / 'ae-recsys-runs'}" in out.stdout
 
 
+@pytest.mark.notebooks
 def test_every_notebook_opens_with_the_template_cell() -> None:
     cell = setup_cell()
     assert len(cell.splitlines()) <= 20
