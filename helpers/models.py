@@ -24,6 +24,15 @@ def mnist_autoencoder(input_dim: int = 784, code_dim: int = 32, encoder_activati
     return keras.Model(inputs, outputs, name=name)
 
 
+def encoder_of(model: keras.Model, layer: str = "encoder") -> keras.Model:
+    """The encoder half of an autoencoder: a model from `model`'s input to the output of `layer`.
+
+    Every builder here names its code layer "encoder" (`stacked_autoencoder`: enc_1..enc_k,
+    the code is enc_k); the encoder shares its layers, so it reads the trained weights.
+    """
+    return keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_{layer}")
+
+
 def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str = "sigmoid",
             output_activation: str = "linear", dropout: float = 0.0, code_l1: float = 0.0,
             name: str = "autorec") -> keras.Model:
@@ -49,52 +58,68 @@ def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str
     return keras.Model(inputs, outputs, name=name)
 
 
-@keras.saving.register_keras_serializable(package="helpers")
-class MaskingNoise(keras.layers.Layer):
-    """Masking noise: in training, set each input to 0 with probability `rate` (no rescaling)."""
+class _TrainingNoise(keras.layers.Layer):
+    """Corrupts its input in training only; `corrupt` says how (the noise layers below)."""
 
-    def __init__(self, rate: float, seed: int | None = None, **kwargs: object) -> None:
+    def __init__(self, level: float, seed: int | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        if not 0 <= rate < 1:
-            raise ValueError(f"rate={rate!r}: a masking rate lies in [0, 1).")
-        self.rate = rate
+        self.level = level
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
+    def corrupt(self, inputs: object) -> object:
+        """The corrupted inputs (training only)."""
+        raise NotImplementedError
+
     def call(self, inputs: object, training: bool | None = None) -> object:
-        """Zero a random share of the inputs while training; pass them through otherwise."""
-        if not training or self.rate == 0:
+        """Corrupted inputs while training; the inputs untouched otherwise."""
+        if not training or self.level == 0:
             return inputs
+        return self.corrupt(inputs)
+
+    def get_config(self) -> dict:
+        """Config for saving and loading."""
+        return {**super().get_config(), "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class MaskingNoise(_TrainingNoise):
+    """Masking noise: in training, set each input to 0 with probability `rate` (no rescaling)."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs: object) -> None:
+        if not 0 <= rate < 1:
+            raise ValueError(f"rate={rate!r}: a masking rate lies in [0, 1).")
+        super().__init__(rate, seed, **kwargs)
+        self.rate = rate
+
+    def corrupt(self, inputs: object) -> object:
+        """Zero a random share `rate` of the inputs."""
         keep = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) >= self.rate
         return inputs * keras.ops.cast(keep, inputs.dtype)
 
     def get_config(self) -> dict:
         """Config for saving and loading."""
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate}
 
 
 @keras.saving.register_keras_serializable(package="helpers")
-class ClippedGaussianNoise(keras.layers.Layer):
+class ClippedGaussianNoise(_TrainingNoise):
     """Gaussian noise for images in [0, 1]: in training, add N(0, stddev^2) and clip to [0, 1]."""
 
     def __init__(self, stddev: float, seed: int | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)
         if stddev < 0:
             raise ValueError(f"stddev={stddev!r}: a noise standard deviation is >= 0.")
+        super().__init__(stddev, seed, **kwargs)
         self.stddev = stddev
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
 
-    def call(self, inputs: object, training: bool | None = None) -> object:
-        """Noisy, clipped inputs while training; the inputs untouched otherwise."""
-        if not training or self.stddev == 0:
-            return inputs
+    def corrupt(self, inputs: object) -> object:
+        """Add N(0, stddev^2) to every input and clip to [0, 1]."""
         noise = keras.random.normal(keras.ops.shape(inputs), stddev=self.stddev, seed=self.seed_generator)
         return keras.ops.clip(inputs + noise, 0.0, 1.0)
 
     def get_config(self) -> dict:
         """Config for saving and loading."""
-        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+        return {**super().get_config(), "stddev": self.stddev}
 
 
 def denoising_autoencoder(noise: str = "gaussian", level: float = 0.3, input_dim: int = 784, code_dim: int = 32,

@@ -47,10 +47,6 @@ def test_sparsity_layer_adds_exactly_the_penalty() -> None:
         losses.SparsityPenalty("l1", -1.0)
 
 
-def _encoder(model: keras.Model) -> keras.Model:
-    return keras.Model(model.input, model.get_layer("encoder").output)
-
-
 def _batch_loss(model: keras.Model, batch: np.ndarray) -> float:
     """The loss Keras computes on one batch. Before Keras 3.15, `test_on_batch` kept averaging
     its loss with earlier calls' unless the metrics were reset, so reset them first."""
@@ -72,7 +68,7 @@ def test_sparse_autoencoder_loss_is_bce_plus_batch_penalty(kind: str, weight: fl
     model = models.sparse_autoencoder(kind, weight)
     model.compile(optimizer="rmsprop", loss="binary_crossentropy")
     for batch in (x[:8], x):
-        codes = np.asarray(_encoder(model)(batch)).astype(np.float64)
+        codes = np.asarray(models.encoder_of(model)(batch)).astype(np.float64)
         if kind == "l1":
             penalty = weight * np.abs(codes).sum(axis=1).mean()
         else:
@@ -96,7 +92,7 @@ def test_rating_autoencoder_loss_is_masked_mse_plus_l2_plus_code_l1() -> None:
         observed = batch != 0
         mse = np.sum(((pred - batch) * observed) ** 2) / observed.sum()
         l2 = lam * sum(np.sum(np.square(np.asarray(w, np.float64))) for w in model.trainable_weights)
-        codes = np.asarray(_encoder(model)(batch)).astype(np.float64)
+        codes = np.asarray(models.encoder_of(model)(batch)).astype(np.float64)
         l1 = code_l1 * np.abs(codes).sum(axis=1).mean()
         got = _batch_loss(model, batch)
         assert got == pytest.approx(mse + l2 + l1, rel=1e-4), f"batch size {len(batch)}"

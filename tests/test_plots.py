@@ -1,4 +1,4 @@
-"""Model builders and plots."""
+"""The lessons' pictures: image grids, loss curves, the rating heatmap."""
 
 from __future__ import annotations
 
@@ -10,22 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import models, plots
-
-
-def test_lecture_autoencoder_shape_and_parameters() -> None:
-    model = models.mnist_autoencoder()
-    assert model.count_params() == 50_992  # 784*32+32 + 32*784+784
-    assert model.input_shape == (None, 784) and model.output_shape == (None, 784)
-    assert [layer.activation.__name__ for layer in model.layers[1:]] == ["relu", "sigmoid"]
-
-
-def test_autorec_shape_and_bad_sizes() -> None:
-    model = models.autorec(943, hidden=500)
-    assert model.count_params() == 943 * 500 + 500 + 500 * 943 + 943
-    for bad in [0, -5, 2.5, True]:
-        with pytest.raises(ValueError, match="whole number >= 1"):
-            models.autorec(943, hidden=bad)  # type: ignore[arg-type]
+from helpers import plots
 
 
 def test_plots_draw() -> None:
