@@ -13,7 +13,8 @@ import keras
 import numpy as np
 import pandas as pd
 
-from helpers import data, evaluation, losses, models, training
+from helpers import datasets, evaluation, losses, models, runtime, training
+from helpers.ratings import RatingIndex, rating_dataset, rating_matrix
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class TrainedAutoRec:
 
     model: keras.Model
     config: AutoRecConfig
-    index: data.RatingIndex
+    index: RatingIndex
     inputs: np.ndarray  # the training matrix it reads (rows = items for by="item")
     predicted: np.ndarray  # the reconstruction of `inputs`: every missing entry filled in
     fit: training.FitResult | None
@@ -78,8 +79,7 @@ class TrainedAutoRec:
 
     def codes(self) -> np.ndarray:
         """The hidden code of every row of the training matrix (items for I-AutoRec)."""
-        encoder = keras.Model(self.model.input, self.model.get_layer("encoder").output)
-        return encoder.predict(self.inputs, verbose=0)
+        return models.encoder_of(self.model).predict(self.inputs, verbose=0)
 
 
 def compile_autorec(model: keras.Model, config: AutoRecConfig, n_rows: int) -> keras.Model:
@@ -103,7 +103,7 @@ def reconstruct(model: keras.Model, rows: np.ndarray, batch_size: int = 4096) ->
 
 
 def train_autorec(
-    ratings: pd.DataFrame, index: data.RatingIndex, config: AutoRecConfig = BEST_ITEM, *,
+    ratings: pd.DataFrame, index: RatingIndex, config: AutoRecConfig = BEST_ITEM, *,
     run_dir: str | Path | None = None, sparse: bool = False, seed: int = 0, verbose: int | str = 0,
 ) -> TrainedAutoRec:
     """Train AutoRec on `ratings` (masked loss, L2, input dropout), resumable via `run_dir`.
@@ -111,10 +111,8 @@ def train_autorec(
     `sparse=True` feeds the same rows through a `tf.data` pipeline that densifies one batch
     at a time (for data too large to hold dense); the model and loss are the same.
     """
-    from helpers import runtime
-
     runtime.set_seed(seed)
-    matrix, _ = data.rating_matrix(ratings, index, by=config.by)
+    matrix, _ = rating_matrix(ratings, index, by=config.by)
     with runtime.distribution_strategy().scope():  # several GPUs or a TPU are used when present
         if config.model == "deep":
             model = models.deep_autorec(matrix.shape[1], layers=config.deep_layers, lam=config.lam,
@@ -133,7 +131,7 @@ def train_autorec(
     try:
         folder = Path(run_dir) if run_dir is not None else scratch
         if sparse:
-            ds = data.rating_dataset(ratings, index, by=config.by, batch_size=config.batch_size, seed=seed)
+            ds = rating_dataset(ratings, index, by=config.by, batch_size=config.batch_size, seed=seed)
             result = training.fit(model, ds, run_dir=folder, epochs=config.epochs, verbose=verbose,
                                   fingerprint=fingerprint, shuffle=False)  # the dataset shuffles itself
         else:
@@ -186,26 +184,21 @@ def fold_in(user_model: TrainedAutoRec, new_ratings: dict[int, float]) -> pd.Ser
     return pd.Series(predicted, index=index.item_ids, name="predicted rating")
 
 
-def config_dict(config: AutoRecConfig) -> dict[str, Any]:
-    """The configuration as a plain dict (for tables and JSON)."""
-    return asdict(config)
-
-
 def prepare_split(split: str = "u1", max_item_id: int | None = None
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, data.RatingIndex, np.ndarray]:
+                  ) -> tuple[pd.DataFrame, pd.DataFrame, RatingIndex, np.ndarray]:
     """MovieLens 100K `split` ready for the variant lessons: train, test, the index built on
     train, and the bias-baseline fallback for test pairs unseen in training. `max_item_id`
     keeps only items up to that id (smoke mode)."""
-    train, test = data.load_movielens("ml-100k", split)
+    train, test = datasets.load_movielens("ml-100k", split)
     if max_item_id is not None:
         train, test = train[train["item_id"] <= max_item_id], test[test["item_id"] <= max_item_id]
-    index = data.RatingIndex.from_ratings(train)
+    index = RatingIndex.from_ratings(train)
     fallback = evaluation.BiasBaseline().fit(train).predict(test)
     return train, test, index, fallback
 
 
 def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, test: pd.DataFrame,
-                     index: data.RatingIndex, fallback: np.ndarray, seed: int = 0) -> dict[str, Any]:
+                     index: RatingIndex, fallback: np.ndarray, seed: int = 0) -> dict[str, Any]:
     """Train one rating-autoencoder variant on `train` and measure it on `test`: RMSE, MAE,
     Recall@10, NDCG@10, training seconds and how active its code is."""
     trained = train_autorec(train, index, config, seed=seed)

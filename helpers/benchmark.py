@@ -16,9 +16,16 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
+from helpers.runtime import smoke_or
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The helpers that load TensorFlow are imported inside the functions below, not here, so that
+# `python -m helpers.benchmark --help` answers at once (helpers.runtime is cheap). This is the one
+# module that imports helpers inside functions.
 
 MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
 AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse")
@@ -31,11 +38,9 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
     denoising: Gaussian noise (std 0.3) on the input in training; sparse: L1 (1e-3) on the code.
     `val_loss` is always the BCE of clean validation digits rebuilt from clean inputs.
     """
-    import keras
+    from helpers import datasets, experiments, losses, models, runtime
 
-    from helpers import data, experiments, losses, models, runtime
-
-    (x_train, _), (x_test, _) = data.load_mnist()
+    (x_train, _), (x_test, _) = datasets.load_mnist()
     if runtime.is_smoke():
         x_train, x_test = x_train[:2000], x_test[:500]
     runtime.set_seed(seed)
@@ -54,15 +59,14 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
         "best_val_loss": float(min(run["history"]["val_bce"])), "loss": float(run["history"]["loss"][-1]),
         "epochs": epochs, "seconds": round(run["seconds"], 2), "seconds_per_epoch": round(run["seconds_per_epoch"], 3),
         "seed": seed, "n_train": int(len(x_train)), "n_test": int(len(x_test)),
-        "data": f"offline:{data.data_dir()}" if data.data_dir() else "mnist.npz (60k/10k)",
+        "data": f"offline:{datasets.data_dir()}" if datasets.data_dir() else "mnist.npz (60k/10k)",
         "params": int(model.count_params()),
     }
     if model_name == "denoising":
         noisy = experiments.add_noise(x_test, "gaussian", 0.3, seed=seed)
         rebuilt = model.predict(noisy, verbose=0)
         result["val_loss_noisy_inputs"] = float(losses.bce_per_image(x_test, rebuilt).mean())
-    code_layer = "enc_3" if model_name == "stacked" else "encoder"
-    encoder = keras.Model(model.input, model.get_layer(code_layer).output)
+    encoder = models.encoder_of(model, "enc_3" if model_name == "stacked" else "encoder")
     result["mean_activation"] = losses.code_stats(encoder.predict(x_test, verbose=0))["mean_activation"]
     return result
 
@@ -74,14 +78,13 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     autorec: notebook 02's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
     single I-AutoRec variants of notebooks 03-05 (`helpers.autorec.VARIANTS`).
     """
-    from pathlib import Path
+    from helpers import autorec, datasets, evaluation, losses, runtime
+    from helpers.ratings import RatingIndex
 
-    from helpers import autorec, data, evaluation, runtime
-
-    train, test = data.load_movielens("ml-100k", split)
+    train, test = datasets.load_movielens("ml-100k", split)
     if runtime.is_smoke():
         train, test = train[train["item_id"] <= 300], test[test["item_id"] <= 300]
-    index = data.RatingIndex.from_ratings(train)
+    index = RatingIndex.from_ratings(train)
     base = evaluation.BiasBaseline().fit(train)
     fallback = base.predict(test)
     if model_name not in AUTOREC_MODELS:
@@ -118,15 +121,8 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
         result["rmse_user_autorec"] = evaluation.rmse(test["rating"], preds[1])
         result["blend_weight_item"] = autorec.BEST_BLEND
     else:
-        result["mean_activation"] = experiments_code_mean(trained[0])
+        result["mean_activation"] = losses.code_stats(trained[0].codes())["mean_activation"]
     return result
-
-
-def experiments_code_mean(model: Any) -> float:
-    """Mean activation of a trained rating autoencoder's code."""
-    from helpers.losses import code_stats
-
-    return code_stats(model.codes())["mean_activation"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,9 +144,6 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--run-dir", default=None, help="checkpoint here; running again after an interruption resumes")
     rec.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args(argv)
-
-    from helpers.runtime import smoke_or
-
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
     if args.what == "mnist":

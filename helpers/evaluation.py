@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.data import RatingIndex
+from helpers.ratings import RatingIndex
 
 RATING_SCALE = (1.0, 5.0)
 

@@ -90,7 +90,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import data, experiments, plots, runtime
+from helpers import datasets, experiments, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -126,7 +126,7 @@ print("Keras", keras.__version__, "on", keras.backend.backend())
 # network it downloads the real 60,000 / 10,000 split. Figures on the two are not the same.
 
 # %%
-(x_train, y_train), (x_test, y_test) = data.load_mnist()
+(x_train, y_train), (x_test, y_test) = datasets.load_mnist()
 if N_TRAIN is not None:
     x_train, y_train = x_train[:N_TRAIN], y_train[:N_TRAIN]
     x_test, y_test = x_test[: N_TRAIN // 4], y_test[: N_TRAIN // 4]

@@ -91,7 +91,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, evaluation, losses, plots, runtime
+from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -101,7 +101,7 @@ runtime.set_seed(SEED)
 # The lecture's first matrix: 5 users × 5 items, `0` = not rated.
 
 # %%
-toy = data.load_toy_matrix("5x5")
+toy = datasets.load_toy_matrix("5x5")
 print(f"{toy.mask.sum()} of {toy.mask.size} entries rated")
 toy.frame()
 
@@ -155,7 +155,7 @@ assert plain[~toy.mask].mean() < filled[~toy.mask].mean()
 # the model's input a blank becomes 0 as well; the mask is what tells the two meanings apart.
 
 # %%
-toy45 = data.load_toy_matrix("4x5")
+toy45 = datasets.load_toy_matrix("4x5")
 toy45.frame()
 
 # %% [markdown]
@@ -207,12 +207,12 @@ print(f"sample_weight version {float(weighted):.4f} vs masked mean {kit_mean:.4f
 # `u1.test` is used once, at the end.
 
 # %%
-train, test = data.load_movielens("ml-100k", SPLIT)
-titles = data.load_movie_titles("ml-100k")
+train, test = datasets.load_movielens("ml-100k", SPLIT)
+titles = datasets.load_movie_titles("ml-100k")
 if SMOKE_ITEMS is not None:
     train, test = train[train["item_id"] <= SMOKE_ITEMS], test[test["item_id"] <= SMOKE_ITEMS]
-fit_part, valid = data.carve_validation(train, 0.05, seed=SEED)
-index = data.RatingIndex.from_ratings(train)
+fit_part, valid = ratings.carve_validation(train, 0.05, seed=SEED)
+index = ratings.RatingIndex.from_ratings(train)
 density = len(train) / (index.n_users * index.n_items)
 print(f"{SPLIT}.base: {len(train):,} ratings, {index.n_users} users x {index.n_items} items, "
       f"{density:.1%} of the matrix observed; {SPLIT}.test: {len(test):,}; validation slice: {len(valid):,}")
@@ -443,11 +443,11 @@ print(type(strategy).__name__, "with", strategy.num_replicas_in_sync, "replica(s
 ml1m = None
 if RUN_ML1M:
     try:
-        ml1m_train, ml1m_test = data.load_movielens("ml-1m", "random", seed=SEED)
+        ml1m_train, ml1m_test = datasets.load_movielens("ml-1m", "random", seed=SEED)
     except (FileNotFoundError, OSError) as err:
         print("MovieLens 1M skipped:", str(err).split(". ")[0] + ".")
     else:
-        ml1m_index = data.RatingIndex.from_ratings(ml1m_train)
+        ml1m_index = ratings.RatingIndex.from_ratings(ml1m_train)
         ml1m_fallback = evaluation.BiasBaseline().fit(ml1m_train).predict(ml1m_test)
         ml1m_model = autorec.train_autorec(ml1m_train, ml1m_index, item_config.with_(batch_size=128), seed=SEED,
                                            run_dir=runtime.run_dir("02_autorec_ml1m"))

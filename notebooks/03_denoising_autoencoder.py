@@ -87,7 +87,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, evaluation, experiments, losses, models, plots, runtime
+from helpers import autorec, datasets, evaluation, experiments, losses, models, plots, ratings, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -103,7 +103,7 @@ runtime.set_seed(SEED)
 # damaged digits to every model.
 
 # %%
-(x_train, y_train), (x_test, y_test) = data.load_mnist()
+(x_train, y_train), (x_test, y_test) = datasets.load_mnist()
 if N_TRAIN is not None:
     x_train, x_test = x_train[:N_TRAIN], x_test[: N_TRAIN // 4]
 noisy_tests = {"gaussian 0.3": experiments.add_noise(x_test, "gaussian", 0.3, seed=SEED),
@@ -229,7 +229,7 @@ for _, row in sweep.iterrows():
 
 # %%
 train, test, index, fallback = autorec.prepare_split("u1", max_item_id=SMOKE_ITEMS)
-fit_part, valid = data.carve_validation(train, 0.05, seed=SEED)
+fit_part, valid = ratings.carve_validation(train, 0.05, seed=SEED)
 valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
 configs = {"I-AutoRec (no corruption)": autorec.VARIANTS["plain"].with_epochs(RATING_EPOCHS)}
 configs.update({f"denoising I-AutoRec, drop {rate}": autorec.VARIANTS["denoising"].with_(dropout=rate)

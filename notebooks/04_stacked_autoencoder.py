@@ -88,7 +88,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, evaluation, experiments, losses, models, plots, runtime
+from helpers import autorec, datasets, evaluation, experiments, losses, models, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -97,7 +97,7 @@ runtime.set_seed(SEED)
 # ## 1. A deeper autoencoder for digits
 
 # %%
-(x_train, _), (x_test, _) = data.load_mnist()
+(x_train, _), (x_test, _) = datasets.load_mnist()
 if N_TRAIN is not None:
     x_train, x_test = x_train[:N_TRAIN], x_test[: N_TRAIN // 4]
 stacked = models.stacked_autoencoder(LAYERS)
@@ -288,7 +288,7 @@ exercises.check("04.3", stacked_layer_sizes)
 # %% [markdown]
 # **Exercise 4 (open).** Give the deep rating autoencoder more epochs, or a smaller code
 # (e.g. 512-128-512). Does it close the gap to I-AutoRec? Check on a validation slice
-# (`data.carve_validation`), not on `u1.test`.
+# (`ratings.carve_validation`), not on `u1.test`.
 #
 # ## What's next
 # Notebook **05** keeps the lecture's shape but asks for a *sparse* code.

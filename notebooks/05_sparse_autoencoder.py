@@ -92,7 +92,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, data, evaluation, experiments, losses, models, plots, runtime
+from helpers import autorec, datasets, evaluation, experiments, losses, models, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -144,7 +144,7 @@ assert abs(float(layer.losses[0]) - by_hand) < 1e-7
 # The baselines have the same shape without the penalty: ReLU for L1, sigmoid for KL.
 
 # %%
-(x_train, y_train), (x_test, y_test) = data.load_mnist()
+(x_train, y_train), (x_test, y_test) = datasets.load_mnist()
 if N_TRAIN is not None:
     x_train, y_train, x_test, y_test = x_train[:N_TRAIN], y_train[:N_TRAIN], x_test[: N_TRAIN // 4], y_test[: N_TRAIN // 4]
 

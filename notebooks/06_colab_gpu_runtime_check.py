@@ -88,7 +88,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from helpers import data, models, runtime, training
+from helpers import datasets, models, runtime, training
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -164,7 +164,7 @@ if HAS_GPU:
 # 01's model on each device.
 
 # %%
-(x_train, _), _ = data.load_mnist()
+(x_train, _), _ = datasets.load_mnist()
 if N_IMAGES is not None:
     x_train = x_train[:N_IMAGES]
 

@@ -1,29 +1,26 @@
-"""AutoRec helpers: training, predictions, recommendations, fold-in, and the benchmark command."""
+"""AutoRec helpers: training, predictions, recommendations, fold-in, and the split the variant lessons use."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import autorec, data
-from helpers.runtime import kit_root
+from helpers import autorec, datasets
+from helpers.ratings import RatingIndex
 
 
 def small_movielens() -> tuple[pd.DataFrame, pd.DataFrame]:
-    train, test = data.load_movielens("ml-100k", "u1")
+    train, test = datasets.load_movielens("ml-100k", "u1")
     return train[train["item_id"] <= 150], test[test["item_id"] <= 150]
 
 
+@pytest.mark.slow
 def test_train_predict_and_recommend(offline_data: Path) -> None:
     train, test = small_movielens()
-    index = data.RatingIndex.from_ratings(train)
+    index = RatingIndex.from_ratings(train)
     config = autorec.BEST_ITEM.with_(hidden=32, epochs=3)
     model = autorec.train_autorec(train, index, config, seed=1)
     assert model.predicted.shape == (index.n_items, index.n_users)
@@ -38,9 +35,10 @@ def test_train_predict_and_recommend(offline_data: Path) -> None:
     assert len(top) == 10 and not set(top) & set(seen)
 
 
+@pytest.mark.slow
 def test_fold_in_needs_user_model_and_valid_ratings(offline_data: Path) -> None:
     train, _ = small_movielens()
-    index = data.RatingIndex.from_ratings(train)
+    index = RatingIndex.from_ratings(train)
     user_model = autorec.train_autorec(train, index, autorec.BEST_USER.with_(hidden=16, epochs=2))
     predicted = autorec.fold_in(user_model, {50: 5.0, 1: 4.0})
     assert predicted.shape == (index.n_items,) and list(predicted.index) == list(index.item_ids)
@@ -59,8 +57,8 @@ def test_new_user_demo(offline_data: Path) -> None:
     from helpers.demo import find_items, recommend_for_new_user
 
     train, _ = small_movielens()
-    titles = data.load_movie_titles()
-    index = data.RatingIndex.from_ratings(train)
+    titles = datasets.load_movie_titles()
+    index = RatingIndex.from_ratings(train)
     user_model = autorec.train_autorec(train, index, autorec.BEST_USER.with_(hidden=16, epochs=2))
     recs = recommend_for_new_user(user_model, titles, {"Star Wars (1977)": 5, "Toy Story (1995)": 4}, k=5)
     assert len(recs) == 5 and "Star Wars (1977)" not in set(recs["title"])
@@ -75,49 +73,9 @@ def test_blend_weight_range() -> None:
         autorec.blend([1.0], [2.0], 1.5)
 
 
-def run_benchmark(*args: str, env: dict[str, str] | None = None) -> dict:
-    out = subprocess.run([sys.executable, "-m", "helpers.benchmark", *args, "--json"], cwd=kit_root(),
-                         capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
-    assert out.returncode == 0, out.stderr[-2000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def test_autorec_benchmark_json_and_resume(offline_data: Path, tmp_path: Path) -> None:
-    smoke = {"COURSE_SMOKE": "1"}
-    first = run_benchmark("autorec", "--split", "u1", "--epochs", "2", "--run-dir", str(tmp_path), env=smoke)
-    for key in ("rmse", "mae", "seconds", "epochs", "resumed_from_epoch"):
-        assert key in first
-    assert first["epochs"] == 4 and first["resumed_from_epoch"] == 0 and 0.5 < first["rmse"] < 1.5
-    again = run_benchmark("autorec", "--split", "u1", "--epochs", "3", "--run-dir", str(tmp_path), env=smoke)
-    assert again["resumed_from_epoch"] == 2 and again["epochs"] == 6
-
-
-def test_mnist_benchmark_json(offline_data: Path) -> None:
-    result = run_benchmark("mnist", "--model", "seed", "--epochs", "1")
-    assert result["epochs"] == 1 and 0 < result["val_loss"] < 0.5 and result["params"] == 50_992
-    assert result["seconds"] > 0 and result["n_train"] == 8000
-
-
 def test_prepare_split_and_epochs(offline_data: Path) -> None:
     train, test, index, fallback = autorec.prepare_split("u1", max_item_id=100)
     assert train["item_id"].max() <= 100 and test["item_id"].max() <= 100
     assert index.n_items == train["item_id"].nunique() and fallback.shape == (len(test),)
     assert autorec.BEST_ITEM.with_epochs(None) == autorec.BEST_ITEM
     assert autorec.BEST_ITEM.with_epochs(3).epochs == 3
-
-
-@pytest.mark.parametrize("model", ["stacked", "denoising", "sparse"])
-def test_mnist_variant_benchmarks(offline_data: Path, model: str) -> None:
-    result = run_benchmark("mnist", "--model", model, "--epochs", "1", env={"COURSE_SMOKE": "1"})
-    assert result["model"] == model and result["epochs"] == 1 and 0 < result["val_loss"] < 1
-    assert result["mean_activation"] >= 0
-    if model == "denoising":
-        assert "val_loss_noisy_inputs" in result
-
-
-@pytest.mark.parametrize("model", ["denoising", "deep", "sparse"])
-def test_autorec_variant_benchmarks(offline_data: Path, model: str) -> None:
-    result = run_benchmark("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_SMOKE": "1"})
-    assert result["model"] == model and result["epochs"] == 1
-    for key in ("rmse", "mae", "seconds"):
-        assert result[key] > 0

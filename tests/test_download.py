@@ -1,4 +1,5 @@
-"""Checked downloads against a local HTTP server on 127.0.0.1: good, corrupted, cut off."""
+"""Checked downloads against a local HTTP server on 127.0.0.1: good, corrupted, cut off, in progress;
+and what `keras.utils.get_file` alone would leave behind."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ import hashlib
 import http.server
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import keras
 import pytest
 
 from helpers.download import DownloadError, extract_zip, fetch
@@ -20,6 +23,7 @@ GOOD_MD5 = hashlib.md5(PAYLOAD).hexdigest()
 
 class Handler(http.server.BaseHTTPRequestHandler):
     hits: list[str] = []
+    release = threading.Event()  # /slow.bin sends its second half only once this is set
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         Handler.hits.append(self.path)
@@ -27,13 +31,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = PAYLOAD
         elif self.path == "/corrupt.bin":
             body = PAYLOAD[:-5] + b"XXXXX"
-        elif self.path == "/dies.bin":
+        elif self.path in ("/dies.bin", "/slow.bin"):  # half the file, then cut off, or the rest once released
             self.send_response(200)
             self.send_header("Content-Length", str(len(PAYLOAD)))
             self.end_headers()
-            self.wfile.write(PAYLOAD[: len(PAYLOAD) // 3])
+            self.wfile.write(PAYLOAD[: len(PAYLOAD) // 2])
             self.wfile.flush()
-            self.connection.shutdown(socket.SHUT_RDWR)
+            if self.path == "/dies.bin":
+                self.connection.shutdown(socket.SHUT_RDWR)
+            else:
+                Handler.release.wait(30)
+                self.wfile.write(PAYLOAD[len(PAYLOAD) // 2 :])
             return
         else:
             self.send_error(404)
@@ -115,6 +123,40 @@ def test_bad_checksum_argument(tmp_path: Path) -> None:
         fetch("http://127.0.0.1:9/x", "x", "abc", cache=tmp_path)
 
 
+def test_keras_get_file_keeps_a_failed_download_under_its_name(server: str, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="hash does not match"):
+        keras.utils.get_file("data.bin", f"{server}/corrupt.bin", file_hash=GOOD_SHA, cache_dir=str(tmp_path),
+                             cache_subdir="")
+    assert leftovers(tmp_path) == ["data.bin"]  # where the next reader of the cache would find it
+
+
+def in_transfer(folder: Path, download: Callable[[], object]) -> list[str]:
+    """The files in `folder` (relative paths) while half of /slow.bin has arrived: what a kill leaves."""
+    Handler.release.clear()
+    worker = threading.Thread(target=download, daemon=True)
+    worker.start()
+    seen: list[str] = []
+    deadline = time.monotonic() + 30
+    while not seen and time.monotonic() < deadline:
+        seen = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and p.stat().st_size)
+        time.sleep(0.01)
+    Handler.release.set()
+    worker.join(30)
+    return seen
+
+
+def test_keras_get_file_downloads_under_the_final_name(server: str, tmp_path: Path) -> None:
+    seen = in_transfer(tmp_path, lambda: keras.utils.get_file("slow.bin", f"{server}/slow.bin", file_hash=GOOD_SHA,
+                                                                cache_dir=str(tmp_path), cache_subdir=""))
+    assert seen == ["slow.bin"]
+
+
+def test_fetch_downloads_under_a_temporary_name(server: str, tmp_path: Path) -> None:
+    seen = in_transfer(tmp_path, lambda: fetch(f"{server}/slow.bin", "slow.bin", GOOD_SHA, cache=tmp_path))
+    assert len(seen) == 1 and seen[0].startswith(".partial-")  # a kill now leaves nothing named slow.bin
+    assert leftovers(tmp_path) == ["slow.bin"] and (tmp_path / "slow.bin").read_bytes() == PAYLOAD
+
+
 def test_extract_zip_all_or_nothing(tmp_path: Path) -> None:
     import zipfile
 
@@ -147,7 +189,7 @@ def test_online_loaders_download_check_and_cache(tmp_path: Path, monkeypatch: py
 
     import numpy as np
 
-    from helpers import data, download
+    from helpers import datasets, download
 
     site = tmp_path / "site"
     site.mkdir()
@@ -165,24 +207,24 @@ def test_online_loaders_download_check_and_cache(tmp_path: Path, monkeypatch: py
         cache = tmp_path / "cache"
         monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
         monkeypatch.setattr(download, "cache_dir", lambda: cache)
-        monkeypatch.setattr(data, "GROUPLENS", url)
-        spec = {**data.MOVIELENS["ml-100k"], "md5": hashlib.md5((site / "ml-100k.zip").read_bytes()).hexdigest()}
-        monkeypatch.setitem(data.MOVIELENS, "ml-100k", spec)
-        monkeypatch.setattr(data, "MNIST_URL", url + "mnist.npz")
-        monkeypatch.setattr(data, "MNIST_SHA256", hashlib.sha256((site / "mnist.npz").read_bytes()).hexdigest())
+        monkeypatch.setattr(datasets, "GROUPLENS", url)
+        spec = {**datasets.MOVIELENS["ml-100k"], "md5": hashlib.md5((site / "ml-100k.zip").read_bytes()).hexdigest()}
+        monkeypatch.setitem(datasets.MOVIELENS, "ml-100k", spec)
+        monkeypatch.setattr(datasets, "MNIST_URL", url + "mnist.npz")
+        monkeypatch.setattr(datasets, "MNIST_SHA256", hashlib.sha256((site / "mnist.npz").read_bytes()).hexdigest())
 
-        train, test = data.load_movielens("ml-100k", "u1")
+        train, test = datasets.load_movielens("ml-100k", "u1")
         assert (len(train), len(test)) == (2, 1) and test.iloc[0].tolist() == [2, 10, 3, 101]
-        assert data.load_movie_titles("ml-100k")[20] == "Film \xe9 (1991)"
+        assert datasets.load_movie_titles("ml-100k")[20] == "Film \xe9 (1991)"
         assert sorted(p.name for p in cache.iterdir()) == ["ml-100k", "ml-100k.zip"]
-        (x_train, y_train), (x_test, _) = data.load_mnist()
+        (x_train, y_train), (x_test, _) = datasets.load_mnist()
         assert x_train.shape == (6, 784) and x_test.shape == (2, 784) and x_train.max() <= 1.0
         assert y_train.tolist() == list(range(6))
         assert (cache / "mnist.npz").is_file()
 
         (site / "ml-100k.zip").write_bytes(b"the publisher's file changed")  # now nothing may be fetched
         httpd.shutdown()
-        assert len(data.load_movielens("ml-100k", "u1")[0]) == 2  # served from the verified cache
+        assert len(datasets.load_movielens("ml-100k", "u1")[0]) == 2  # served from the verified cache
     finally:
         httpd.shutdown()
         httpd.server_close()

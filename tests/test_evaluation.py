@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import data, evaluation
+from helpers import datasets, evaluation
+from helpers.ratings import RatingIndex
 
 
 def test_rmse_mae_with_clipping() -> None:
@@ -25,7 +26,7 @@ def test_rmse_mae_with_clipping() -> None:
 
 def test_predict_from_matrix_handles_unseen() -> None:
     train = pd.DataFrame({"user_id": [1, 2], "item_id": [10, 20], "rating": [4.0, 2.0]})
-    index = data.RatingIndex.from_ratings(train)
+    index = RatingIndex.from_ratings(train)
     predicted = np.array([[4.1, 3.0], [2.5, 1.9]])  # items x users
     pairs = pd.DataFrame({"user_id": [1, 2, 3], "item_id": [20, 10, 10], "rating": [3.0, 3.0, 5.0]})
     pred, unseen = evaluation.predict_from_matrix(predicted, index, pairs, fallback=3.5)
@@ -38,7 +39,7 @@ def test_predict_from_matrix_handles_unseen() -> None:
 
 
 def test_baselines_on_u1(offline_data: Path) -> None:
-    train, test = data.load_movielens("ml-100k", "u1")
+    train, test = datasets.load_movielens("ml-100k", "u1")
     mean = evaluation.GlobalMean().fit(train)
     mean_scores = evaluation.score(test, mean.predict(test))
     bias = evaluation.BiasBaseline().fit(train)
@@ -63,7 +64,7 @@ def test_recall_and_ndcg_by_hand() -> None:
 def test_ranking_metrics_excludes_seen_items() -> None:
     train = pd.DataFrame({"user_id": [1, 2], "item_id": [10, 20], "rating": [5.0, 5.0]})
     test = pd.DataFrame({"user_id": [1, 2, 2], "item_id": [20, 10, 30], "rating": [5.0, 4.0, 2.0]})
-    index = data.RatingIndex.from_ratings(train, test)
+    index = RatingIndex.from_ratings(train, test)
     scores = np.array([[9.0, 1.0, 0.5], [1.0, 9.0, 8.0]])  # user 1 loves item 10 (seen: excluded)
     out = evaluation.ranking_metrics(scores, index, train, test, k=1)
     assert out["users"] == 2

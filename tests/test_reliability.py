@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, losses, models, training
+from helpers import datasets, losses, models, training
 from helpers.runtime import kit_root
 
 BENCH = [sys.executable, "-m", "helpers.benchmark", "autorec", "--split", "u1", "--seed", "7", "--json"]
@@ -66,7 +66,7 @@ def test_sigkill_then_resume(offline_data: Path, tmp_path: Path) -> None:
 
 
 def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    y = data.load_toy_matrix("5x5").values
+    y = datasets.load_toy_matrix("5x5").values
     keras.utils.set_random_seed(0)
     model = models.autorec(5, hidden=4)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss=losses.masked_mse)

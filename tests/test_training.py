@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import data, losses, models, training
+from helpers import datasets, losses, models, training
+from helpers.ratings import RatingIndex, rating_dataset, rating_matrix
 
 
 def slide_matrix() -> np.ndarray:
-    return data.load_toy_matrix("5x5").values
+    return datasets.load_toy_matrix("5x5").values
 
 
 def test_masked_mse_matches_hand_computation() -> None:
@@ -143,10 +144,10 @@ def test_fit_rejects_bad_epochs(tmp_path: Path) -> None:
 
 
 def test_dense_and_sparse_training_agree(offline_data: Path) -> None:
-    train, _ = data.load_movielens("ml-100k", "u1")
+    train, _ = datasets.load_movielens("ml-100k", "u1")
     train = train[train["item_id"] <= 200]
-    index = data.RatingIndex.from_ratings(train)
-    dense, _ = data.rating_matrix(train, index)
+    index = RatingIndex.from_ratings(train)
+    dense, _ = rating_matrix(train, index)
 
     def trained(x: object) -> np.ndarray:
         keras.utils.set_random_seed(1)
@@ -158,7 +159,7 @@ def test_dense_and_sparse_training_agree(offline_data: Path) -> None:
             model.fit(x, epochs=2, verbose=0)
         return model.predict(dense, verbose=0)
 
-    sparse = data.rating_dataset(train, index, batch_size=50, shuffle=False)
+    sparse = rating_dataset(train, index, batch_size=50, shuffle=False)
     np.testing.assert_allclose(trained(dense), trained(sparse), atol=1e-5)
 
 

@@ -1,13 +1,23 @@
-"""Strict parsing of rating files: every malformed case names the file and the line."""
+"""Strict parsing of rating files (every malformed case names the file and the line), the id index,
+rating matrices (dense and sparse batches) and splits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from helpers.data import RatingsFormatError, read_ratings
+from helpers import datasets
+from helpers.ratings import (
+    RatingIndex,
+    RatingsFormatError,
+    carve_validation,
+    rating_dataset,
+    rating_matrix,
+    read_ratings,
+)
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "ratings.txt") -> Path:
@@ -103,3 +113,61 @@ def test_custom_scale(tmp_path: Path) -> None:
     assert read_ratings(path, rating_scale=(1, 10))["rating"].tolist() == [10.0]
     with pytest.raises(RatingsFormatError, match="outside the rating scale 1-5"):
         read_ratings(path, rating_scale=(1, 5))
+
+
+def small_ratings() -> pd.DataFrame:
+    return pd.DataFrame({"user_id": [1, 1, 2, 3, 3], "item_id": [10, 30, 10, 20, 30],
+                         "rating": np.array([5, 3, 4, 2, 1], np.float32), "timestamp": 0})
+
+
+def test_rating_matrix_dense() -> None:
+    ratings = small_ratings()
+    index = RatingIndex.from_ratings(ratings)
+    matrix, mask = rating_matrix(ratings, index, by="item")
+    assert matrix.shape == (3, 3)  # items x users
+    np.testing.assert_array_equal(matrix, [[5, 4, 0], [0, 0, 2], [3, 0, 1]])
+    np.testing.assert_array_equal(mask, matrix != 0)
+    by_user, _ = rating_matrix(ratings, index, by="user")
+    np.testing.assert_array_equal(by_user, matrix.T)
+    assert index.users([1, 99]).tolist() == [0, -1]
+
+
+def test_rating_matrix_rejects_bad_rows() -> None:
+    ratings = small_ratings()
+    index = RatingIndex.from_ratings(ratings)
+    with pytest.raises(ValueError, match="not in the RatingIndex"):
+        rating_matrix(pd.concat([ratings, pd.DataFrame({"user_id": [9], "item_id": [10], "rating": [3.0]})]), index)
+    nan = ratings.assign(rating=[5, np.nan, 4, 2, 1])
+    with pytest.raises(ValueError, match="NaN"):
+        rating_matrix(nan, index)
+    with pytest.raises(ValueError, match="by='diag'"):
+        rating_matrix(ratings, index, by="diag")
+
+
+def test_sparse_batches_equal_dense_rows(offline_data: Path) -> None:
+    train, _ = datasets.load_movielens("ml-100k", "u1")
+    index = RatingIndex.from_ratings(train)
+    dense, _ = rating_matrix(train, index)
+    ds = rating_dataset(train, index, batch_size=500, shuffle=False)
+    rows = np.concatenate([x.numpy() for x, y in ds])
+    np.testing.assert_array_equal(rows, dense)
+    shuffled = np.concatenate([x.numpy() for x, _ in rating_dataset(train, index, batch_size=500, seed=1)])
+    assert not np.array_equal(shuffled, dense)
+    np.testing.assert_array_equal(np.sort(shuffled.sum(axis=1)), np.sort(dense.sum(axis=1)))
+
+
+def test_carve_validation() -> None:
+    ratings = pd.DataFrame({"user_id": np.arange(100), "item_id": 1, "rating": 3.0, "timestamp": 0})
+    fit, valid = carve_validation(ratings, 0.1, seed=0)
+    assert len(valid) == 10 and len(fit) == 90
+    assert set(fit["user_id"]).isdisjoint(valid["user_id"])
+    with pytest.raises(ValueError, match="strictly between"):
+        carve_validation(ratings, 1.5)
+
+
+def test_rating_index_lookup() -> None:
+    index = RatingIndex(np.array([3, 7, 9]), np.array([10, 20]))
+    assert index.users([9, 3, 4, 100, 0]).tolist() == [2, 0, -1, -1, -1]
+    assert index.items(pd.Series([20, 10, 15])).tolist() == [1, 0, -1]
+    with pytest.raises(ValueError, match="sorted and unique"):
+        RatingIndex(np.array([7, 3]), np.array([1]))

@@ -1,0 +1,43 @@
+"""The benchmark command: one JSON line per run, for every model, and resuming with --run-dir.
+Each test starts `python -m helpers.benchmark` and trains, so all of them are slow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_autorec_benchmark_json_and_resume(offline_data: Path, tmp_path: Path, benchmark: type) -> None:
+    smoke = {"COURSE_SMOKE": "1"}
+    first = benchmark("autorec", "--split", "u1", "--epochs", "2", "--run-dir", str(tmp_path), env=smoke).result()
+    for key in ("rmse", "mae", "seconds", "epochs", "resumed_from_epoch"):
+        assert key in first
+    assert first["epochs"] == 4 and first["resumed_from_epoch"] == 0 and 0.5 < first["rmse"] < 1.5
+    again = benchmark("autorec", "--split", "u1", "--epochs", "3", "--run-dir", str(tmp_path), env=smoke).result()
+    assert again["resumed_from_epoch"] == 2 and again["epochs"] == 6
+
+
+def test_mnist_benchmark_json(offline_data: Path, benchmark: type) -> None:
+    result = benchmark("mnist", "--model", "seed", "--epochs", "1").result()
+    assert result["epochs"] == 1 and 0 < result["val_loss"] < 0.5 and result["params"] == 50_992
+    assert result["seconds"] > 0 and result["n_train"] == 8000
+
+
+@pytest.mark.parametrize("model", ["stacked", "denoising", "sparse"])
+def test_mnist_variant_benchmarks(offline_data: Path, model: str, benchmark: type) -> None:
+    result = benchmark("mnist", "--model", model, "--epochs", "1", env={"COURSE_SMOKE": "1"}).result()
+    assert result["model"] == model and result["epochs"] == 1 and 0 < result["val_loss"] < 1
+    assert result["mean_activation"] >= 0
+    if model == "denoising":
+        assert "val_loss_noisy_inputs" in result
+
+
+@pytest.mark.parametrize("model", ["denoising", "deep", "sparse"])
+def test_autorec_variant_benchmarks(offline_data: Path, model: str, benchmark: type) -> None:
+    result = benchmark("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_SMOKE": "1"}).result()
+    assert result["model"] == model and result["epochs"] == 1
+    for key in ("rmse", "mae", "seconds"):
+        assert result[key] > 0
