@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import keras
-import numpy as np
 import pandas as pd
 
 
@@ -22,7 +21,15 @@ class TrainingDivergedError(ValueError):
 
 
 class _HistoryCSV(keras.callbacks.Callback):
-    """Keeps history.csv complete across resumed runs; each write is atomic."""
+    """Keeps history.csv complete across resumed runs: one row per epoch, numbered from 1, with the
+    epoch's training seconds; each write is atomic.
+
+    Kept instead of `keras.callbacks.CSVLogger(append=True)`, which (Keras 3.13 and 3.15) numbers
+    epochs from 0, has no time per epoch (`FitResult.total_seconds` adds them up), and writes an
+    epoch that a resumed run trains again a second time (tests/test_training.py,
+    `test_keras_csv_logger_*`). `fit` writes this row before the checkpoint, so a run killed
+    between the two trains that epoch again and its row is replaced, not repeated.
+    """
 
     def __init__(self, path: Path) -> None:
         super().__init__()
@@ -48,80 +55,87 @@ class _HistoryCSV(keras.callbacks.Callback):
 
 
 class EpochCheckpoint(keras.callbacks.Callback):
-    """Saves weights, optimizer state and the epoch count after every epoch, atomically.
+    """Saves the weights, the optimizer's state and the epoch count after every epoch, atomically.
 
-    Like Keras's `BackupAndRestore`, but the optimizer's state (its step count, so a
-    learning-rate schedule goes on where it stopped, and Adam's moments) is kept too, and
-    each file is written under a temporary name and then renamed, so a run killed during
-    a save still leaves the previous complete checkpoint.
+    Keras 3's `model.save_weights` holds the optimizer's variables too (its step count, so a
+    learning-rate schedule goes on where it stopped, and Adam's moments), as does the
+    checkpoint of `keras.callbacks.BackupAndRestore`: a run resumed with either matches an
+    uninterrupted one. This class is kept because `BackupAndRestore` (Keras 3.13 and 3.15) writes
+    its weights and its epoch count in place, one after the other: a run killed between the two
+    trains an epoch twice, and one killed while writing the weights cannot resume at all
+    (`double_checkpoint=True` helps only with the latter); it also saves the epoch in which the
+    loss became NaN. Here each file is written under a new name and the switch to it is one
+    rename of checkpoint.json, so a kill at any moment leaves the previous complete checkpoint
+    (tests/test_training.py, `test_keras_backup_*`).
     """
 
-    WEIGHTS, OPTIMIZER, META = "checkpoint.weights.h5", "optimizer.npz", "checkpoint.json"
+    WEIGHTS, META = "checkpoint.weights.h5", "checkpoint.json"
 
     def __init__(self, folder: str | Path) -> None:
         super().__init__()
         self.folder = Path(folder)
 
+    def _meta(self) -> dict[str, Any] | None:
+        try:
+            info = json.loads((self.folder / self.META).read_text())
+            int(info["epoch"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return info if (self.folder / str(info.get("weights", ""))).is_file() else None
+
     def completed_epochs(self) -> int:
         """Epochs completed by the checkpoint in the folder (0 when there is none)."""
-        meta = self.folder / self.META
-        if not meta.is_file():
-            return 0
-        try:
-            info = json.loads(meta.read_text())
-            epoch = int(info["epoch"])
-        except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-            return 0
-        files_ok = all((self.folder / info.get(k, "")).is_file() for k in ("weights", "optimizer"))
-        return epoch if files_ok else 0
+        info = self._meta()
+        return int(info["epoch"]) if info else 0
 
     def restore(self, model: keras.Model) -> int:
         """Load the checkpoint into `model` (weights and optimizer); return the completed epochs."""
-        epoch = self.completed_epochs()
-        if epoch == 0:
+        info = self._meta()
+        if not info:
             return 0
-        info = json.loads((self.folder / self.META).read_text())
         optimizer = model.optimizer
-        if optimizer is not None and not optimizer.built:
-            optimizer.build(model.trainable_variables)  # so its variables exist to be restored
-        model.load_weights(self.folder / info["weights"])
         if optimizer is not None:
-            with np.load(self.folder / info["optimizer"]) as saved:
-                arrays = [saved[f"v{i}"] for i in range(len(saved.files))]
-            if len(arrays) != len(optimizer.variables):
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)  # else Keras skips its saved state with a warning
+            saved = (info.get("optimizer_class"), info.get("optimizer_variables"))
+            here = (type(optimizer).__name__, len(optimizer.variables))
+            if saved[1] is not None and saved != here:  # Keras would only warn and start it afresh
                 raise ValueError(
                     f"The checkpoint in {self.folder} was made with a different optimizer or model "
-                    f"({len(arrays)} optimizer variables, this one has {len(optimizer.variables)}). "
+                    f"({saved[0]} with {saved[1]} variables; this one is {here[0]} with {here[1]}). "
                     "Delete the folder to train from scratch."
                 )
-            for variable, value in zip(optimizer.variables, arrays):
-                variable.assign(value)
-        return epoch
+        model.load_weights(self.folder / info["weights"])
+        return int(info["epoch"])
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
             return  # never replace a good checkpoint with diverged weights
         self.folder.mkdir(parents=True, exist_ok=True)
-        tag = f"e{epoch + 1}"
-        weights = f"{tag}.{self.WEIGHTS}"
-        optimizer = f"{tag}.{self.OPTIMIZER}"
+        weights = f"e{epoch + 1}.{self.WEIGHTS}"
         self.model.save_weights(self.folder / f".tmp.{weights}")
         os.replace(self.folder / f".tmp.{weights}", self.folder / weights)
-        opt_vars = self.model.optimizer.variables if self.model.optimizer is not None else []
-        with open(self.folder / f".tmp.{optimizer}", "wb") as f:
-            np.savez(f, **{f"v{i}": np.asarray(v) for i, v in enumerate(opt_vars)})
-        os.replace(self.folder / f".tmp.{optimizer}", self.folder / optimizer)
+        optimizer = self.model.optimizer
+        meta = {"epoch": epoch + 1, "weights": weights}
+        if optimizer is not None:
+            meta.update(optimizer_class=type(optimizer).__name__, optimizer_variables=len(optimizer.variables))
         meta_tmp = self.folder / f".tmp.{self.META}"
-        meta_tmp.write_text(json.dumps({"epoch": epoch + 1, "weights": weights, "optimizer": optimizer}))
+        meta_tmp.write_text(json.dumps(meta))
         os.replace(meta_tmp, self.folder / self.META)  # the switch to the new checkpoint is one rename
         for old in self.folder.iterdir():  # drop older checkpoints only once the new one is in place
-            if old.name not in (weights, optimizer, self.META):
+            if old.name not in (weights, self.META):
                 old.unlink(missing_ok=True)
 
 
 class _StopOnNaN(keras.callbacks.Callback):
-    """Stops training at the first NaN/inf loss and remembers where it happened."""
+    """Stops training at the first NaN/inf loss and remembers where: the epoch and the batch.
+
+    Kept instead of `keras.callbacks.TerminateOnNaN`, which stops at the same batch but keeps
+    neither (Keras 3.13 and 3.15: by default it only prints the batch; with `raise_error=True`
+    it raises a RuntimeError naming the batch, counted from 0, and not the epoch), while
+    `TrainingDivergedError` says both (tests/test_training.py, `test_keras_terminate_on_nan_*`).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -212,7 +226,7 @@ def fit(
     history_csv = _HistoryCSV(run_dir / "history.csv")
     if resumed == 0 and history_csv.path.is_file():
         history_csv.path.unlink()  # a fresh run starts a fresh history
-    cbs = [stop, checkpoint, history_csv, *(callbacks or [])]
+    cbs = [stop, history_csv, checkpoint, *(callbacks or [])]  # the history row first: see _HistoryCSV
     start = time.perf_counter()
     if resumed < epochs:
         model.fit(x, y, batch_size=batch_size, epochs=epochs, initial_epoch=resumed,
@@ -226,4 +240,6 @@ def fit(
             f"{run_dir} and train again."
         )
     hist = pd.read_csv(history_csv.path) if history_csv.path.is_file() else pd.DataFrame()
+    if len(hist):  # a row written just before a kill, for an epoch whose checkpoint never switched in
+        hist = hist[hist["epoch"] <= checkpoint.completed_epochs()].reset_index(drop=True)
     return FitResult(hist, seconds, min(resumed, epochs), int(hist["epoch"].max()) if len(hist) else 0, run_dir)

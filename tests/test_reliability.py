@@ -6,29 +6,17 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import keras
 import numpy as np
 import pytest
 
-from helpers import datasets, losses, models, training
-from helpers.runtime import kit_root
+from helpers import training
 
-BENCH = [sys.executable, "-m", "helpers.benchmark", "autorec", "--split", "u1", "--seed", "7", "--json"]
-
-
-def start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(BENCH + args, cwd=kit_root(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, env={**os.environ, **env})
-
-
-def finish(proc: subprocess.Popen) -> dict:
-    out, _ = proc.communicate(timeout=600)
-    assert proc.returncode == 0
-    return json.loads(out.strip().splitlines()[-1])
+BENCH = ["autorec", "--split", "u1", "--seed", "7"]
 
 
 def completed(run: Path, member: str) -> int:
@@ -39,7 +27,7 @@ def completed(run: Path, member: str) -> int:
         return 0
 
 
-def kill_when(proc: subprocess.Popen, ready: callable, timeout: float = 300) -> bool:
+def kill_when(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float = 300) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         if ready():
@@ -50,26 +38,26 @@ def kill_when(proc: subprocess.Popen, ready: callable, timeout: float = 300) -> 
     return False
 
 
-def test_sigkill_then_resume(offline_data: Path, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_sigkill_then_resume(offline_data: Path, tmp_path: Path, benchmark: type) -> None:
     env = {"COURSE_DATA_DIR": str(offline_data)}
-    args = ["--epochs", "6"]
-    whole = finish(start(args + ["--run-dir", str(tmp_path / "whole")], env))
+    args = [*BENCH, "--epochs", "6"]
+    whole = benchmark(*args, "--run-dir", str(tmp_path / "whole"), env=env).result()
     run = tmp_path / "killed"
     # Kill 1: as soon as the item model has finished an epoch (mid-training, maybe mid-save).
-    assert kill_when(start(args + ["--run-dir", str(run)], env), lambda: completed(run, "item_autorec") >= 1)
+    assert kill_when(benchmark(*args, "--run-dir", str(run), env=env).process, lambda: completed(run, "item_autorec") >= 1)
     # Kill 2: in the middle of the user model this time.
-    assert kill_when(start(args + ["--run-dir", str(run)], env), lambda: completed(run, "user_autorec") >= 2)
-    resumed = finish(start(args + ["--run-dir", str(run)], env))
+    assert kill_when(benchmark(*args, "--run-dir", str(run), env=env).process, lambda: completed(run, "user_autorec") >= 2)
+    resumed = benchmark(*args, "--run-dir", str(run), env=env).result()
     assert resumed["resumed_from_epoch"] >= 6 + 2  # item model done, user model at least 2 epochs in
     assert resumed["epochs"] == whole["epochs"] == 12
     assert abs(resumed["rmse"] - whole["rmse"]) < 0.03  # same result within noise
 
 
-def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    y = datasets.load_toy_matrix("5x5").values
-    keras.utils.set_random_seed(0)
-    model = models.autorec(5, hidden=4)
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=losses.masked_mse)
+def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    slide_matrix: np.ndarray, toy_model: Callable[..., keras.Model]) -> None:
+    y = slide_matrix
+    model = toy_model(learning_rate=0.01)
     training.fit(model, y, y, run_dir=tmp_path, epochs=2, batch_size=5, verbose=0)
     saved = [w.copy() for w in model.get_weights()]
     real_replace = os.replace
@@ -83,16 +71,16 @@ def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch:
     with pytest.raises(KeyboardInterrupt):
         training.fit(model, y, y, run_dir=tmp_path, epochs=4, batch_size=5, verbose=0)
     monkeypatch.setattr(os, "replace", real_replace)
-    fresh = models.autorec(5, hidden=4)
-    fresh.compile(optimizer=keras.optimizers.Adam(0.01), loss=losses.masked_mse)
+    fresh = toy_model(learning_rate=0.01)
     assert training.EpochCheckpoint(tmp_path / "checkpoint").restore(fresh) == 2
     for a, b in zip(saved, fresh.get_weights()):
         np.testing.assert_array_equal(a, b)
 
 
-def test_same_seed_same_rmse(offline_data: Path) -> None:
+@pytest.mark.slow
+def test_same_seed_same_rmse(offline_data: Path, benchmark: type) -> None:
     env = {"COURSE_DATA_DIR": str(offline_data), "COURSE_SMOKE": "1"}
-    first = finish(start(["--epochs", "2"], env))
-    second = finish(start(["--epochs", "2"], env))
+    first = benchmark(*BENCH, "--epochs", "2", env=env).result()
+    second = benchmark(*BENCH, "--epochs", "2", env=env).result()
     assert abs(first["rmse"] - second["rmse"]) < 1e-6
     assert abs(first["rmse_item_autorec"] - second["rmse_item_autorec"]) < 1e-6
