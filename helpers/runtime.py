@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -124,15 +123,16 @@ def gpu_info() -> dict[str, Any]:
 
 
 def set_seed(seed: int, deterministic: bool = True) -> None:
-    """Seed Python, NumPy and the backend; with `deterministic`, ask TF for deterministic ops."""
+    """Seed Python, NumPy and the backend; with `deterministic`, ask TF for deterministic ops.
+
+    The seeding is `keras.utils.set_random_seed`'s (Python, NumPy, TensorFlow). The kit adds a
+    check of the seed (Keras takes True, and a negative seed fails only inside NumPy) and
+    TensorFlow's deterministic ops, which make a CPU run repeat to the last digit.
+    """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"set_seed(seed={seed!r}): the seed must be a non-negative integer.")
-    os.environ["PYTHONHASHSEED"] = str(seed)
-    random.seed(seed)
     import keras
-    import numpy as np
 
-    np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     if deterministic:
         import tensorflow as tf
