@@ -52,17 +52,8 @@ def summary(out: Path, runs: list[tuple[str, bool, float, str]]) -> str:
     for name, ok, seconds, error in runs:
         lines.append(f"| {name} | {'ok' if ok else 'FAILED: ' + error.replace('|', '/')} | {seconds:.0f} |")
     for csv in sorted((out / "results").glob("*.csv")):
-        lines += ["", f"## {csv.stem}", "", pd.read_csv(csv).to_markdown(index=False)
-                  if _has_tabulate() else pd.read_csv(csv).to_string(index=False)]
+        lines += ["", f"## {csv.stem}", "", pd.read_csv(csv).to_markdown(index=False)]  # tabulate: requirements-dev.txt
     return "\n".join(lines) + "\n"
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:
