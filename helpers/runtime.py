@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -199,6 +200,29 @@ def _version(package: str) -> str | None:
         return None
 
 
+def _os_name() -> str:
+    """The OS distribution (e.g. 'Ubuntu 22.04.4 LTS'), not the kernel release."""
+    import platform
+
+    try:
+        return platform.freedesktop_os_release()["PRETTY_NAME"]
+    except (OSError, KeyError):  # no /etc/os-release (macOS, Windows) or no PRETTY_NAME in it
+        mac = platform.mac_ver()[0]
+        return f"macOS {mac}" if mac else f"{platform.system()} {platform.release()}"
+
+
+def scratch_dir() -> Path:
+    """Where the runtime's own scratch disk is: the working folder (/content in Colab).
+
+    When the working folder is on the mounted Google Drive (after `%cd` into it), its space is
+    the Drive quota, not the runtime's disk, so /content (or the temp folder) is used instead.
+    """
+    cwd = Path.cwd()
+    if cwd.resolve().is_relative_to(drive_mountpoint().resolve()):
+        return Path("/content") if Path("/content").is_dir() else Path(tempfile.gettempdir())
+    return cwd
+
+
 def runtime_report() -> dict[str, Any]:
     """What this runtime is: where, OS, CPU, RAM, disk, GPU, CUDA, and framework versions."""
     import platform
@@ -208,17 +232,20 @@ def runtime_report() -> dict[str, Any]:
 
     build = tf.sysconfig.get_build_info()
     gpu = gpu_info()
-    disk = shutil.disk_usage(kit_root())
+    scratch = scratch_dir()
+    disk = shutil.disk_usage(scratch)
     memory = _memory_gb()
     return {
         "where": "Google Colab" if in_colab() else "local",
-        "os": f"{platform.system()} {platform.release()}",
+        "os": _os_name(),
+        "kernel": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "cpu": _cpu_name(),
         "cpu_cores": os.cpu_count(),
         "ram_gb": round(memory, 1) if memory else None,
         "disk_free_gb": round(disk.free / 1024**3, 1),
         "disk_total_gb": round(disk.total / 1024**3, 1),
+        "disk_path": str(scratch),
         "gpu": gpu["gpu"],
         "gpu_names": gpu["tf_gpus"],
         "nvidia_smi": gpu["nvidia_smi"],

@@ -95,30 +95,33 @@ runtime.set_seed(SEED)
 
 # %% [markdown]
 # ## 1. What runtime is this?
-# The lecture's table was true of Colab's free tier in 2019. Compare it with what you have
-# now; Colab's current limits (GPU types, memory, how long a session may run and how long it
-# may sit idle) change often and depend on your plan: see Colab's FAQ
-# (research.google.com/colaboratory/faq.html) and *Runtime → View resources*.
+# The lecture's slide lists the runtime of 2019: Ubuntu 18.04, a Xeon at 2.3 GHz, a Tesla K80,
+# 13 GB of RAM and a 12-hour limit. Compare it with what you have now (a row the slide does
+# not cover shows "—"). The disk row measures the runtime's own scratch disk, the working
+# folder (`/content` in Colab), not your Drive. Colab's current limits (GPU types, memory, how
+# long a session may run and how long it may sit idle) change often and depend on your plan:
+# see Colab's FAQ (research.google.com/colaboratory/faq.html) and *Runtime → View resources*.
 
 # %%
 report = runtime.runtime_report()
-lecture_2019 = {"where": "Google Colab", "gpu_names": ["Tesla K80"], "ram_gb": 13, "tensorflow": "1.x",
-                "time limit": "12 hours per session"}
+SLIDE_2019 = {"operating system": "Ubuntu 18.04", "CPU": "Xeon 2.3 GHz", "GPU": "Tesla K80", "RAM": "13 GB",
+              "session time limit": "12 hours"}  # the slide's values, nothing else
 rows = [
-    ("runs on", report["where"], lecture_2019["where"]),
-    ("operating system", report["os"], "Ubuntu"),
-    ("CPU", f"{report['cpu']} ({report['cpu_cores']} cores)", "2 vCPU Xeon"),
-    ("RAM (GB)", report["ram_gb"], lecture_2019["ram_gb"]),
-    ("disk free / total (GB)", f"{report['disk_free_gb']} / {report['disk_total_gb']}", "about 40 free"),
-    ("GPU", ", ".join(report["gpu_names"]) or "none", "Tesla K80 (12 GB)"),
-    ("nvidia-smi", report["nvidia_smi"] or "not available", "-"),
-    ("CUDA / cuDNN TensorFlow was built for", f"{report['tf_cuda_version']} / {report['tf_cudnn_version']}", "-"),
-    ("TensorFlow", report["tensorflow"], "1.x (graphs and sessions)"),
-    ("Keras (backend)", f"{report['keras']} ({report['keras_backend']})", "2.x, bundled with TF"),
-    ("PyTorch", report["pytorch"] or "not installed", "1.x"),
-    ("session time limit", "see Colab's FAQ" if report["where"] == "Google Colab" else "none (local)",
-     lecture_2019["time limit"]),
+    ("runs on", report["where"]),
+    ("operating system", f"{report['os']} (kernel {report['kernel']})"),
+    ("CPU", f"{report['cpu']} ({report['cpu_cores']} cores)"),
+    ("RAM", f"{report['ram_gb']} GB"),
+    ("disk free / total", f"{report['disk_free_gb']} / {report['disk_total_gb']} GB at {report['disk_path']}"),
+    ("GPU", ", ".join(report["gpu_names"]) or "none"),
+    ("nvidia-smi", report["nvidia_smi"] or "not available"),
+    ("CUDA / cuDNN TensorFlow was built for", f"{report['tf_cuda_version']} / {report['tf_cudnn_version']}"),
+    ("TensorFlow", report["tensorflow"]),
+    ("Keras (backend)", f"{report['keras']} ({report['keras_backend']})"),
+    ("PyTorch", report["pytorch"] or "not installed"),
+    ("session time limit", "see Colab's FAQ" if report["where"] == "Google Colab" else "none (local)"),
 ]
+rows = [(item, now, SLIDE_2019.get(item, "—")) for item, now in rows]
+assert set(SLIDE_2019) <= {item for item, _, _ in rows}, "every value on the slide has its row"
 pd.DataFrame(rows, columns=["", "this runtime", "lecture (2019)"]).set_index("")
 
 # %% [markdown]
@@ -160,8 +163,8 @@ if HAS_GPU:
 
 # %% [markdown]
 # A matrix multiply is the GPU's best case. A whole training epoch also spends time feeding
-# data and running small layers, so the speed-up is smaller. Here is one epoch of notebook
-# 01's model on each device.
+# data and running small layers, so its speed-up is usually smaller. Here is one epoch of
+# notebook 01's model on each device; with a GPU the cell compares the two speed-ups.
 
 # %%
 (x_train, _), _ = datasets.load_mnist()
@@ -187,7 +190,10 @@ if HAS_GPU:
 for dev, sec in epoch_times.items():
     print(f"one epoch on {len(x_train):,} images, {dev}: {sec:.2f} s")
 if HAS_GPU:
-    print(f"speed-up: {epoch_times['CPU'] / epoch_times['GPU']:.1f}x")
+    epoch_speedup, matmul_speedup = epoch_times["CPU"] / epoch_times["GPU"], timings["CPU"] / timings["GPU"]
+    print(f"speed-up: {epoch_speedup:.1f}x for one epoch, "
+          + ("smaller than" if epoch_speedup < matmul_speedup else "not smaller than")
+          + f" the {matmul_speedup:.1f}x of the matrix multiply")
 assert all(sec > 0 for sec in epoch_times.values())
 
 # %% [markdown]
@@ -237,6 +243,14 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 # `helpers.training.fit` saves a checkpoint (weights and optimizer state) in the run folder
 # after every epoch. Below, a callback pulls the plug after epoch `INTERRUPT_AFTER`, as a
 # disconnect would. Running the same call again picks up from the last completed epoch.
+#
+# **Which runs resume.** Only training that goes through `helpers.training.fit` with a run
+# folder: in this kit, notebook 02's two final models on `u1.base` and its MovieLens 1M run,
+# this demo, and `python -m helpers.benchmark autorec --run-dir DIR`. For those a disconnect
+# costs at most the epoch that was running. Every other training run (all of notebook 01,
+# notebook 02's validation runs and its sparse-path run, notebooks 03–05) keeps its progress
+# in memory only: after a disconnect, run the notebook again from the top and it trains from
+# epoch 1. The README lists how long each notebook takes in full mode.
 
 # %%
 class Disconnect(keras.callbacks.Callback):
@@ -278,68 +292,113 @@ assert resumed.history["epoch"].tolist() == list(range(1, RESUME_EPOCHS + 1))
 
 # %% [markdown]
 # ## 4. TensorFlow vs PyTorch vs Keras
-# The lecture's example adds 1 + 1/2 + 1/4 + … for 50 iterations: `x` starts at 0 and `y` at
-# 1; each step adds `y` to `x` and halves `y`. The answer is $2 - 2^{-49}$, a hair under 2.
+# The lecture's example: `x` starts at 1 and `y` at 2; each of 50 steps adds `y` to `x`, then
+# halves `y`. So `x` = 1 + 2 + 1 + 1/2 + … (50 terms after the 1), which is
+# $1 + 2\,(2 - 2^{-49}) = 5 - 2^{-48}$ in exact arithmetic. What a computer prints is another
+# matter (see (e) below).
 #
 # ### (a) The slide's TensorFlow 1 code
 # In TensorFlow 1 you first **define** a dataflow graph (nothing is computed), then **run**
-# it in a `Session`. That is *define-and-run*. On TensorFlow 2 the slide's code fails at once:
-
-# %% tags=["raises-exception"]
-x = tf.Variable(0.0)
-y = tf.Variable(1.0)
-update_x = tf.assign(x, x + y)
-update_y = tf.assign(y, y / 2)
-init = tf.global_variables_initializer()
-with tf.Session() as sess:
-    sess.run(init)
-    for _ in range(50):
-        sess.run([update_x, update_y])
-    print(sess.run(x))
-
-# %% [markdown]
-# `tf.assign`, `tf.global_variables_initializer` and `tf.Session` were removed from the
-# top-level API. The same program still runs through `tf.compat.v1`, inside a graph of its
-# own. One more lesson hides here: in a graph, two operations run in whatever order the
-# runtime likes unless one depends on the other. Running `[update_x, update_y]` together, as
-# the slide does, lets `y` be halved before `x` reads it. A control dependency fixes the order.
+# it in a `Session`. That is *define-and-run*. Here is the slide's code exactly as written,
+# kept in a string so that we can run it as it stands and show where TensorFlow 2 stops it.
 
 # %%
-def tf1_sum(ordered: bool) -> float:
-    """The slide's program as a TF1 graph; `ordered` adds the control dependency it needs."""
-    graph = tf.Graph()
-    with graph.as_default():
-        gx = tf.compat.v1.Variable(0.0, name="x")
-        gy = tf.compat.v1.Variable(1.0, name="y")
-        update_x = tf.compat.v1.assign(gx, gx + gy)
-        if ordered:
-            with tf.control_dependencies([update_x]):  # y may change only after x has used it
-                update_y = tf.compat.v1.assign(gy, gy / 2)
-            fetches = update_y
-        else:
-            fetches = [update_x, tf.compat.v1.assign(gy, gy / 2)]
-        init = tf.compat.v1.global_variables_initializer()
-        with tf.compat.v1.Session(graph=graph) as sess:
-            sess.run(init)
+import contextlib
+import io
+import traceback
+
+SLIDE_TF1 = """\
+import tensorflow as tf
+x = tf.Variable(1.)
+y = tf.Variable(2.)
+add_op = x.assign(x + y)
+div_op = y.assign(y / 2)
+init = tf.global_variables_initializer()
+with tf.Session() as sess:
+    init.run()
+    for i in range(50):
+        sess.run(add_op)
+        sess.run(div_op)
+    print(x.eval())
+"""
+print(SLIDE_TF1)
+eager_ns: dict = {}
+try:
+    exec(SLIDE_TF1, eager_ns)
+except Exception as err:  # whatever TensorFlow 2 raises, we show it
+    failed_line = traceback.extract_tb(err.__traceback__)[-1].lineno
+    print(f"On TensorFlow {tf.__version__} it stops at line {failed_line}, "
+          f"`{SLIDE_TF1.splitlines()[failed_line - 1].strip()}`:\n  {type(err).__name__}: {err}")
+    print(f"The lines before it ran at once (eager): x is already {float(eager_ns['x'].numpy())}, "
+          f"y {float(eager_ns['y'].numpy())}; `x.assign(x + y)` updated x instead of defining an operation.")
+else:
+    raise AssertionError("the slide's TF1 code ran unchanged on TensorFlow 2; this cell expects it to fail")
+
+# %% [markdown]
+# `tf.global_variables_initializer` and `tf.Session` are gone from TensorFlow 2's top-level
+# API; they live on in `tf.compat.v1`. Put those two names there, run the rest as written inside
+# a graph of its own (`with tf.Graph().as_default():`, because switching the whole kernel to
+# graph mode with `tf.compat.v1.disable_eager_execution()` cannot be undone), and the slide's
+# program works: `init.run()` and `x.eval()` use the session opened by `with ... as sess`.
+
+# %%
+SLIDE_COMPAT = SLIDE_TF1.replace("tf.global_variables_initializer", "tf.compat.v1.global_variables_initializer") \
+    .replace("tf.Session", "tf.compat.v1.Session")
+for before, after in zip(SLIDE_TF1.splitlines(), SLIDE_COMPAT.splitlines()):
+    if before != after:
+        print(f"changed: {before.strip()}  ->  {after.strip()}")
+printed = io.StringIO()
+with tf.Graph().as_default(), contextlib.redirect_stdout(printed):
+    exec(SLIDE_COMPAT, {})
+print("the program prints:", printed.getvalue().strip())
+results = {"TF1 graph (the slide's code via tf.compat.v1)": float(printed.getvalue())}
+
+# %% [markdown]
+# The slide runs `add_op` and `div_op` in two separate `sess.run` calls, so `x` always reads
+# `y` before it is halved. A different lesson hides in a shortcut: **one** call
+# `sess.run([add_op, div_op])` asks for both operations, and in a graph two operations run in
+# whatever order the runtime picks unless one depends on the other; `y` may then be halved
+# before `x` reads it. A control dependency (`tf.control_dependencies`) fixes the order.
+
+# %%
+def tf1_single_run(ordered: bool) -> float:
+    """The slide's loop with both updates in one `sess.run`; `ordered` adds a control dependency."""
+    with tf.Graph().as_default():
+        gx, gy = tf.Variable(1.0), tf.Variable(2.0)
+        add_op = gx.assign(gx + gy)
+        with tf.control_dependencies([add_op] if ordered else []):  # y may change only after x has read it
+            div_op = gy.assign(gy / 2)
+        with tf.compat.v1.Session() as sess:
+            tf.compat.v1.global_variables_initializer().run()
             for _ in range(50):
-                sess.run(fetches)
-            return float(sess.run(gx))
+                sess.run([add_op, div_op])
+            return float(gx.eval())
 
 
-print("as on the slide (order left to TensorFlow):", tf1_sum(ordered=False))
-results = {"TF1 graph (tf.compat.v1, ordered)": tf1_sum(ordered=True)}
-print(results)
+unordered = [tf1_single_run(ordered=False) for _ in range(5)]
+ordered_runs = [tf1_single_run(ordered=True) for _ in range(5)]
+slide_value = results["TF1 graph (the slide's code via tf.compat.v1)"]
+print(f"one sess.run([add_op, div_op]), 5 fresh graphs: {unordered} -> "
+      + ("all equal to" if set(unordered) == {slide_value} else "not all equal to") + f" the slide's {slide_value}")
+halve_first = np.float32(1.0)
+for k in range(1, 51):  # what x becomes if y is halved before x reads it, every step
+    halve_first = np.float32(halve_first + np.float32(2.0) / np.float32(2.0**k))
+if set(unordered) == {float(halve_first)}:
+    print(f"{float(halve_first)} is the sum when y is halved before x reads it, at every step: 1 + 1 + 1/2 + ...")
+print(f"with the control dependency: {ordered_runs}")
+assert set(ordered_runs) == {slide_value}
 
 # %% [markdown]
 # ### (b) TensorFlow 2, eager
-# TensorFlow 2 runs each line when it is reached (*define-by-run*), like NumPy:
+# TensorFlow 2 runs each line when it is reached (*define-by-run*), like NumPy: `assign` is an
+# action, and the loop is plain Python.
 
 # %%
-ex, ey = tf.Variable(0.0), tf.Variable(1.0)
+x, y = tf.Variable(1.0), tf.Variable(2.0)
 for _ in range(50):
-    ex.assign_add(ey)
-    ey.assign(ey / 2)
-results["TF2 eager"] = float(ex.numpy())
+    x.assign(x + y)
+    y.assign(y / 2)
+results["TF2 eager"] = float(x.numpy())
 
 # %% [markdown]
 # ### (c) `tf.function`: a graph traced from Python
@@ -349,15 +408,15 @@ results["TF2 eager"] = float(ex.numpy())
 
 # %%
 @tf.function
-def geometric_sum(n: int) -> tf.Tensor:
-    fx, fy = tf.constant(0.0), tf.constant(1.0)
+def slide_loop(n: int) -> tf.Tensor:
+    fx, fy = tf.constant(1.0), tf.constant(2.0)
     for _ in tf.range(n):
         fx, fy = fx + fy, fy / 2
     return fx
 
 
-results["TF2 tf.function"] = float(geometric_sum(tf.constant(50)))
-graph_def = geometric_sum.get_concrete_function(tf.constant(50)).graph.as_graph_def()
+results["TF2 tf.function"] = float(slide_loop(tf.constant(50)))
+graph_def = slide_loop.get_concrete_function(tf.constant(50)).graph.as_graph_def()
 print(f"the traced graph has {len(graph_def.node)} nodes; its operations include",
       ", ".join(sorted({node.op for node in graph_def.node})[:8]))
 
@@ -372,7 +431,7 @@ try:
 except ImportError:
     print("PyTorch is not installed here (pip install torch); skipping this part.")
 else:
-    tx, ty = torch.tensor(0.0), torch.tensor(1.0)
+    tx, ty = torch.tensor(1.0), torch.tensor(2.0)
     for _ in range(50):
         tx, ty = tx + ty, ty / 2
     results[f"PyTorch {torch.__version__}"] = float(tx)
@@ -380,10 +439,49 @@ else:
     (w**2).backward()  # the tape: d(w^2)/dw = 2w = 6
     print("PyTorch gradient of w^2 at 3:", float(w.grad))
 
+# %% [markdown]
+# ### (e) What the computer adds up
+# Every framework above works in float32. The same loop in exact fractions, in float64 and in
+# float32 (NumPy):
+
 # %%
-expected = 2 - 2.0**-49
-side_by_side = pd.DataFrame({"x after 50 steps": results}).assign(**{"error vs 2 - 2^-49": lambda d: d.iloc[:, 0] - expected})
-assert all(abs(v - expected) < 1e-6 for v in results.values())
+from fractions import Fraction
+
+
+def slide_sum(number: type) -> list:
+    """x after each of the 50 steps of the slide's loop, computed in `number` (Fraction, np.float64, np.float32)."""
+    xs, ys, trace = number(1), number(2), []
+    for _ in range(50):
+        xs, ys = number(xs + ys), number(ys / 2)
+        trace.append(xs)
+    return trace
+
+
+exact, f64, f32 = slide_sum(Fraction), slide_sum(np.float64), slide_sum(np.float32)
+assert exact[-1] == 5 - Fraction(1, 2**48)
+print(f"exact:   x = {exact[-1]} = 5 - 2^-48 = {float(5 - exact[-1]):.3e} below 5")
+print(f"float64: x = {f64[-1]!r}, " + ("exactly" if Fraction(float(f64[-1])) == exact[-1] else "not exactly")
+      + " the true value")
+print(f"float32: x = {f32[-1]!r}, {float(Fraction(float(f32[-1])) - exact[-1]):.3e} off the true value")
+stuck = next(k for k, v in enumerate(f32) if Fraction(float(v)) != exact[k])  # the first step float32 rounds
+gap32 = Fraction(float(np.spacing(np.float32(4.5))))  # distance between neighbouring float32 numbers in [4, 8)
+below = (5 - exact[stuck]) / gap32  # how far under 5 the exact sum is, in float32 spacings
+print(f"float32 keeps 24 significant bits: between 4 and 8 its numbers are 2^{np.log2(float(gap32)):.0f} apart. "
+      f"Step {stuck + 1} adds y = 2^{np.log2(float(2 * Fraction(1, 2) ** stuck)):.0f}; the exact sum, "
+      f"5 - 2^{np.log2(float(5 - exact[stuck])):.0f}, lies {float(below)} of a spacing below 5 "
+      + ("(a tie, and a tie goes to the neighbour whose last bit is even, 5.0)" if below == Fraction(1, 2) else "")
+      + f", so float32 stores {f32[stuck]!r}.")
+assert all(v == f32[stuck] for v in f32[stuck:])
+print(f"Every later y is under half a spacing, so x stays {f32[-1]!r} for the remaining {49 - stuck} steps.")
+gap64 = Fraction(float(np.spacing(np.float64(4.5))))
+assert all(Fraction(float(v)) == e for v, e in zip(f64, exact))
+print(f"float64's spacing there is 2^{np.log2(float(gap64)):.0f}, fine enough for 5 - 2^-48: every step is exact.")
+
+# %%
+side_by_side = pd.DataFrame({"x after 50 steps": results})
+side_by_side["equals float32 NumPy"] = side_by_side["x after 50 steps"] == float(f32[-1])
+side_by_side["minus the exact value"] = [float(Fraction(v) - exact[-1]) for v in results.values()]
+assert side_by_side["equals float32 NumPy"].all(), "every framework adds in float32, in the slide's order"
 side_by_side
 
 # %% [markdown]
@@ -422,7 +520,7 @@ summary = pd.DataFrame([
     *({"measure": f"{MATMUL_N}^3 matmul on {d} (ms)", "value": f"{s * 1000:.1f}"} for d, s in timings.items()),
     *({"measure": f"one MNIST epoch on {d} (s)", "value": f"{s:.2f}"} for d, s in epoch_times.items()),
     {"measure": "resumed from epoch", "value": str(resumed.resumed_from_epoch)},
-    *({"measure": f"1 + 1/2 + ... via {k}", "value": f"{v:.12f}"} for k, v in results.items()),
+    *({"measure": f"the slide's x after 50 steps, {k}", "value": repr(v)} for k, v in results.items()),
 ])
 save_results("06_colab_gpu_runtime_check", summary)
 summary
@@ -491,5 +589,6 @@ exercises.check("06.4", oldest_first)
 # What would you change in the training call to let the GPU help more?
 #
 # ## What's next
-# Back to notebook **01** or **02** with a GPU on: the same cells, faster. Runs are saved on
-# your Drive, so a disconnect costs at most one epoch.
+# Back to notebook **01** or **02** with a GPU on: the same cells, faster. Notebook 02's final
+# models checkpoint to your Drive after every epoch, so a disconnect there costs at most one
+# epoch; the other notebooks' training starts again from the top after a disconnect.

@@ -79,3 +79,32 @@ def test_set_seed_repeats() -> None:
     np.testing.assert_array_equal(a[1], b[1])
     with pytest.raises(ValueError, match="non-negative integer"):
         runtime.set_seed(-1)
+
+
+def test_runtime_report_names_the_distribution_and_the_scratch_disk(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    import platform
+
+    monkeypatch.chdir(tmp_path)
+    report = runtime.runtime_report()
+    assert report["disk_path"] == str(tmp_path)  # the working folder, not the kit's folder
+    assert 0 <= report["disk_free_gb"] <= report["disk_total_gb"]
+    assert report["kernel"] == f"{platform.system()} {platform.release()}"
+    try:
+        pretty = platform.freedesktop_os_release()["PRETTY_NAME"]
+    except (OSError, KeyError):
+        pretty = None
+    if pretty is not None:
+        assert report["os"] == pretty and platform.release() not in report["os"]
+
+
+def test_scratch_disk_is_not_the_drive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    drive = tmp_path / "drive"
+    inside = drive / "MyDrive" / "Colab Notebooks"
+    inside.mkdir(parents=True)
+    monkeypatch.setenv("COURSE_DRIVE_MOUNTPOINT", str(drive))
+    monkeypatch.chdir(tmp_path)
+    assert runtime.scratch_dir() == tmp_path
+    monkeypatch.chdir(inside)  # the slide's `%cd "/content/drive/MyDrive/Colab Notebooks"`
+    scratch = runtime.scratch_dir()
+    assert not scratch.resolve().is_relative_to(drive.resolve()) and scratch.is_dir()
