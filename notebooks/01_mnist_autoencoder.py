@@ -393,7 +393,7 @@ plt.show()
 
 # %%
 winner = sweep.loc[sweep["val BCE"].idxmin(), "variant"]
-test_bce = {label: float(sweep_models[label].evaluate(x_test, x_test, verbose=0)) for label in dict.fromkeys([
+test_bce = {label: sweep_models[label].evaluate(x_test, x_test, verbose=0, return_dict=True)["bce"] for label in dict.fromkeys([
     "lecture's model", winner])}
 print(f"chosen on validation: {winner}. Test BCE, measured once: "
       + "; ".join(f"{k} {v:.4f}" for k, v in test_bce.items()))
