@@ -388,8 +388,9 @@ EXERCISES: dict[str, Fixed | FromRun | Code] = {
                  _trial_dense_params),
     "02.1": FromRun("count the cells of the users x items matrix and the ratings in `train`; the other cells are "
                     "missing. Give a fraction (0.9, not 90).", ("train", "index"), kind="number", tol=1e-3),
-    "02.2": FromRun("I-AutoRec reads one item's ratings by every user, so it has index.n_users inputs and as many "
-                    "outputs; two Dense layers, each with weights and one bias per output.", ("index", "item_config")),
+    "02.2": Fixed("I-AutoRec reads one item's ratings by every user, so it has as many inputs as users and as many "
+                  "outputs; two Dense layers, each with weights and one bias per output.",
+                  "9afe791933916b8d19d0629fda95e892589bcf50e8279127151ea1205030cd19"),
     "02.3": Fixed("clip the predictions to 1..5 first, then take the square root of the mean squared error over the "
                   "three pairs.", "dd8402e5dc7e5c4066e7db111afa6e31f14b4561335f60f6076a5082e1cd5ffb", "decimal", 4),
     "02.4": Code("square the errors where y_true != 0, add them up and divide by the number of rated entries.",

@@ -36,11 +36,6 @@ def missing_share(train: Any, index: Any) -> float:
     return 1 - len(train) / (index.n_users * index.n_items)
 
 
-def iautorec_params(index: Any, item_config: Any) -> int:
-    """Parameters of I-AutoRec: n_users inputs, `item_config.hidden` units, n_users outputs."""
-    return dense_params([index.n_users, item_config.hidden, index.n_users])
-
-
 def masked_mse_reference(y_true: Any, y_pred: Any) -> float:
     """The kit's masked MSE (helpers.losses.masked_mse), as a float."""
     from helpers import losses
@@ -97,7 +92,6 @@ REFERENCES: dict[str, Callable[..., Any]] = {
     "01.2": worst_digit,
     "01.3": dense_params,
     "02.1": missing_share,
-    "02.2": iautorec_params,
     "02.4": masked_mse_reference,
     "03.3": best_drop_rate,
     "03.4": masking_noise_reference,
@@ -159,6 +153,7 @@ def solution_oldest_first(folder: str | os.PathLike) -> list[str]:
 SOLUTIONS: dict[str, Any] = {
     "01.1": 784 * 64 + 64 + 64 * 784 + 784,
     "01.3": solution_dense_autoencoder_params,
+    "02.2": dense_params([6040, 500, 6040]),  # I-AutoRec on MovieLens 1M
     "02.3": math.sqrt((0**2 + 0.2**2 + 0**2) / 3),
     "02.4": solution_my_masked_mse,
     "03.1": 784 // 2,

@@ -637,14 +637,14 @@ from helpers import exercises
 exercises.check("02.1", answer_1, train=train, index=index)
 
 # %% [markdown]
-# **Exercise 2.** How many inputs does the I-AutoRec above have, and how many parameters
-# (encoder and decoder, weights and biases)? Give the parameter count.
+# **Exercise 2.** MovieLens 1M has 6,040 users. How many parameters (encoder and decoder,
+# weights and biases) has an I-AutoRec with 500 hidden units on it? Work it out by hand.
 
 # %%
 answer_2 = None
 
 # %%
-exercises.check("02.2", answer_2, index=index, item_config=item_config)
+exercises.check("02.2", answer_2)
 
 # %% [markdown]
 # **Exercise 3.** Predictions are clipped to the 1–5 scale before scoring. Compute the RMSE of

@@ -43,9 +43,6 @@ def run_context(key: str, seed: int = 0) -> dict[str, Any]:
     if key == "02.1":
         return {"train": pd.DataFrame({"rating": rng.integers(1, 6, size=7_993)}),
                 "index": SimpleNamespace(n_users=943, n_items=1_650)}
-    if key == "02.2":
-        return {"index": SimpleNamespace(n_users=int(rng.integers(100, 1000)), n_items=300),
-                "item_config": SimpleNamespace(hidden=int(rng.integers(50, 600)))}
     if key == "03.3":
         rates = [0.25, 0.5, 0.75]
         return {"rating_valid": pd.DataFrame({"variant": ["plain", *(f"drop {r}" for r in rates)],
@@ -142,6 +139,7 @@ def spellings(value: Any, min_places: int = 2) -> list[str]:
 
 WRONG_FIXED = {
     "01.1": [784 * 64 + 64 * 784, 784 * 64 + 64 + 64 * 784, 50_992, 101_199, "a lot", True],
+    "02.2": [6040 * 500 + 500 * 6040, 943 * 500 * 2 + 500 + 943, 6_046_539, "six million"],
     "02.3": [0.2, 0.1, 0.1163, 0.0133, float("nan"), "0.2"],
     "03.1": [391, 784, 0.5, 391.5],
     "03.2": [0.75, 1.25, 1.33, 4.0],
