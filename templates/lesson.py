@@ -98,9 +98,9 @@ results
 answer_1 = None
 
 # %%
-from helpers.exercises import check
+from helpers import exercises
 
-check("Exercise 1", answer_1, 42, "a hint that does not give the answer away.")
+exercises.check("NN.1", answer_1)  # register "NN.1" in helpers/exercises.py (hint, digest) and helpers/solutions.py
 
 # %% [markdown]
 # ## What's next
