@@ -144,6 +144,8 @@ def report() -> str:
 
 def setup(use_drive: bool = True, install_missing: bool = True, quiet: bool = False) -> Path:
     """Get the runtime ready and return the kit's folder (see the module docstring)."""
+    kit = str(KIT)
+    sys.path[:] = [p for i, p in enumerate(sys.path) if p != kit or sys.path.index(p) == i]  # once, however often re-run
     quiet_tensorflow_logs()  # before report() imports TensorFlow
     if runtime.in_colab():
         mountpoint = Path.cwd() / "drive"  # where the setup cell mounted Drive (Colab works in /content)

@@ -52,14 +52,9 @@ if "google.colab" in sys.modules and USE_DRIVE:
     from google.colab import drive
 
     drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
-here = Path.cwd()
-found = [p.parent for g in ("*", "drive/MyDrive/*", "drive/MyDrive/*/*") for p in sorted(here.glob(g + "/colab_setup.py"))]
-kit = next((p for p in [here, *here.parents, *found] if (p / "colab_setup.py").is_file()), None)
-if kit is None:
-    raise FileNotFoundError("The course kit was not found: upload its folder to your Drive or clone it into /content.")
-if str(kit) not in sys.path:
-    sys.path.insert(0, str(kit))
-import colab_setup
+# The kit's folder: this notebook's parent (locally), a clone in /content, or on Drive up to two folders under MyDrive.
+sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
+import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
 
 KIT = colab_setup.setup(use_drive=USE_DRIVE)
 

@@ -39,9 +39,9 @@ def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1, use_drive: bool
         source = open({str(tmp_path / "cell.py")!r}).read()
         for _ in range({runs}):
             namespace = {{"__name__": "__main__"}}
-            exec(compile(source, "setup-cell", "exec"), namespace)
+            exec(compile(source, {str(tmp_path / "cell.py")!r}, "exec"), namespace)  # a traceback shows its lines
             print("KIT", namespace["KIT"])
-        print("PATHS", sum(p == str(namespace["kit"]) for p in sys.path))
+        print("PATHS", sum(p == str(namespace["KIT"]) for p in sys.path))
     ''')
     content = root / "content"
     content.mkdir(parents=True, exist_ok=True)
@@ -86,7 +86,8 @@ def test_no_kit_says_what_to_do(tmp_path: Path) -> None:
     (root / "content" / "drive" / "MyDrive").mkdir(parents=True)
     out = run_in_fake_colab(tmp_path, root)
     assert out.returncode != 0
-    assert "FileNotFoundError: The course kit was not found: upload its folder to your Drive or clone it" in out.stderr
+    assert "ModuleNotFoundError: No module named 'colab_setup'" in out.stderr
+    assert "Upload the kit folder to your Drive or clone it into /content, then run this cell again" in out.stderr
 
 
 @pytest.mark.slow
