@@ -67,3 +67,28 @@ def test_stand_in_mount_links_my_drive_once(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(ValueError, match="outside"):
         drive.mount(str(tmp_path / "elsewhere"))
     assert not (tmp_path / "elsewhere").exists()
+
+
+def test_requirement_lower_bounds_are_the_colab_versions_the_replica_runs() -> None:
+    """Each `>=` bound in requirements.txt is the exact version Colab pins (what make test-colab installs),
+    so no bound claims a version the kit was never run on; and each is at most what .venv has."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    root = Path(__file__).resolve().parent.parent
+    pins = {}
+    for line in (root / "tools" / "colab" / "constraints.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, pinned = line.split("#", 1)[0].strip().split("==", 1)
+            pins[name.lower().replace("_", "-")] = Version(pinned)
+    for line in (root / "requirements.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        req = Requirement(line)
+        bounds = [Version(s.version) for s in req.specifier if s.operator == ">="]
+        assert bounds, f"requirements.txt: {line!r} has no lower bound"
+        assert bounds[0] == pins[req.name.lower()], f"{req.name}: bound {bounds[0]}, Colab runs {pins[req.name.lower()]}"
+        assert Version(version(req.name)) >= bounds[0]
