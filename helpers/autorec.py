@@ -33,6 +33,7 @@ class AutoRecConfig:
     code_l1: float = 0.0  # L1 penalty on the code, losses.l1_code_penalty: a sparse autoencoder (notebook 05)
     deep_layers: tuple[int, ...] = (512, 256, 512)  # hidden sizes when model == "deep"
     code_dropout: float = 0.5  # dropout on the code when model == "deep"
+    optimizer: str = "adam"  # "adam", "rmsprop" or "adagrad", all on the same cosine-decaying learning rate
 
     def with_(self, **changes: Any) -> AutoRecConfig:
         """A copy with some fields changed."""
@@ -82,11 +83,16 @@ class TrainedAutoRec:
         return models.encoder_of(self.model).predict(self.inputs, verbose=0)
 
 
+OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "adagrad": keras.optimizers.Adagrad}
+
+
 def compile_autorec(model: keras.Model, config: AutoRecConfig, n_rows: int) -> keras.Model:
-    """Compile with Adam on a cosine schedule, the masked loss and a masked RMSE metric."""
+    """Compile with `config.optimizer` (Adam by default) on a cosine schedule, the masked loss and a masked RMSE metric."""
     steps = config.epochs * int(np.ceil(n_rows / config.batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps)
-    model.compile(optimizer=keras.optimizers.Adam(schedule), loss=losses.masked_mse,
+    if config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"config.optimizer={config.optimizer!r}: choose one of {sorted(OPTIMIZERS)}.")
+    model.compile(optimizer=OPTIMIZERS[config.optimizer](schedule), loss=losses.masked_mse,
                   metrics=[losses.MaskedRMSE(name="rmse")])
     return model
 
@@ -123,7 +129,8 @@ def train_autorec(
         else:
             raise ValueError(f"config.model={config.model!r}: use 'autorec' or 'deep'.")
         compile_autorec(model, config, matrix.shape[0])
-    fingerprint = {**{k: v for k, v in asdict(config).items() if k != "epochs"}, "seed": seed, "sparse": sparse,
+    fingerprint = {**{k: v for k, v in asdict(config).items()  # the default optimizer left out: older run folders resume
+                      if k != "epochs" and not (k == "optimizer" and v == "adam")}, "seed": seed, "sparse": sparse,
                    "shape": list(matrix.shape), "ratings": len(ratings)}
     scratch = None
     if run_dir is None:

@@ -180,6 +180,30 @@ def load_movie_titles(name: str = "ml-100k") -> pd.Series:
     return pd.Series(titles, name="title").rename_axis("item_id")
 
 
+def load_movie_genres(name: str = "ml-100k") -> pd.DataFrame:
+    """MovieLens 100K's genre flags: one row per item_id, one boolean column per genre (from u.item, latin-1)."""
+    if name != "ml-100k":
+        raise ValueError(f"Genres are read for 'ml-100k' only (its u.item has 19 genre flags), not {name!r}.")
+    folder = movielens_dir(name)
+    names_path, items_path = folder / "u.genre", folder / "u.item"
+    for path in (names_path, items_path):
+        if not path.is_file():
+            raise DatasetNotFoundError(f"{path} is missing; the genres of {name} come from u.genre and u.item.")
+    genres = [line.split("|")[0] for line in names_path.read_text(encoding="latin-1").splitlines() if line.strip()]
+    rows = {}
+    with open(items_path, encoding="latin-1") as f:
+        for number, line in enumerate(f, start=1):
+            parts = line.rstrip("\r\n").split("|")
+            if parts == [""]:
+                continue
+            flags = parts[5:]
+            if not parts[0].isdigit() or len(flags) != len(genres) or set(flags) - {"0", "1"}:
+                raise RatingsFormatError(items_path, number, f"expected 'item id|title|date|video date|url' and "
+                                                             f"{len(genres)} genre flags of 0 or 1.")
+            rows[int(parts[0])] = [flag == "1" for flag in flags]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=genres).rename_axis("item_id")
+
+
 # --------------------------------------------------------------------------- toy matrices
 
 

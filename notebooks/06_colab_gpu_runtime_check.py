@@ -234,6 +234,35 @@ np.testing.assert_allclose(again.predict(x_train[:8], verbose=0), model.predict(
 print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 
 # %% [markdown]
+# ### A shell command in a cell: `!ls -ltr`
+# A line that starts with `!` is not Python: IPython (the kernel under Jupyter and Colab) hands
+# it to the shell, and `{name}` in it is replaced by the Python variable `name`. The lecture
+# lists the Drive folder this way; `ls -ltr` prints the entries oldest first, so the file
+# written last (here the saved model, or after a disconnect the newest checkpoint) is at the
+# bottom. In Colab, with Drive mounted, `folder` is on your Drive; locally it is the kit's
+# `runs/` folder, so the cell runs in both places. (In the paired `.py` file jupytext keeps
+# the line as a comment, `# !ls ...`, and turns it back into a command in the notebook.)
+
+# %%
+# !ls -ltr "{folder}"
+
+# %% [markdown]
+# ### Two Colab settings the lecture's steps touch
+# **`auth.authenticate_user()`.** Older Colab recipes started with
+# `from google.colab import auth; auth.authenticate_user()`, for example before reading Drive
+# files through the PyDrive library. That call signs the runtime in to **Google Cloud** APIs
+# (BigQuery, Cloud Storage, the `gcloud` tool). To read and write your Drive files from the
+# notebook, `drive.mount` is enough: it asks for access in its own dialog, and the files then
+# are an ordinary folder. This kit needs Drive only, so it never calls `authenticate_user`.
+#
+# **Saving a notebook without its outputs.** *Edit → Notebook settings → Omit code cell output
+# when saving this notebook* makes Colab store only the code and text. Outputs can hold what
+# you did not mean to share: your Drive's folder and file names, paths, an access code pasted
+# into a cell, error messages with personal details, or large images. A notebook shared with
+# others or put in a repository should carry none; the kit's own notebooks are committed
+# without outputs, and its hygiene check (`tools/hygiene.py`, run by `make test`) refuses a notebook that has any.
+
+# %% [markdown]
 # ### Checkpoint and resume
 # `helpers.training.fit` saves a checkpoint (weights and optimizer state) in the run folder
 # after every epoch. Below, a callback pulls the plug after epoch `INTERRUPT_AFTER`, as a

@@ -79,3 +79,15 @@ def test_prepare_split_and_epochs(offline_data: Path) -> None:
     assert index.n_items == train["item_id"].nunique() and fallback.shape == (len(test),)
     assert autorec.BEST_ITEM.with_epochs(None) == autorec.BEST_ITEM
     assert autorec.BEST_ITEM.with_epochs(3).epochs == 3
+
+
+def test_optimizer_choice_compiles_and_is_checked() -> None:
+    import keras
+
+    from helpers import models
+
+    model = models.autorec(6, hidden=3)
+    autorec.compile_autorec(model, autorec.BEST_ITEM.with_(optimizer="rmsprop"), n_rows=10)
+    assert isinstance(model.optimizer, keras.optimizers.RMSprop)
+    with pytest.raises(ValueError, match="optimizer"):
+        autorec.compile_autorec(models.autorec(6, hidden=3), autorec.BEST_ITEM.with_(optimizer="sgd9"), n_rows=10)

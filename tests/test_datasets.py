@@ -112,3 +112,12 @@ def test_toy_matrices() -> None:
     assert np.isnan(four.frame().iloc[0, 0])
     with pytest.raises(ValueError, match="Unknown toy matrix"):
         datasets.load_toy_matrix("3x3")
+
+
+def test_movie_genres_offline(offline_data: Path) -> None:
+    genres = datasets.load_movie_genres("ml-100k")
+    assert genres.shape == (1682, 19) and genres.dtypes.eq(bool).all()
+    assert genres.columns[0] == "unknown" and "Sci-Fi" in genres.columns
+    assert sorted(genres.columns[genres.loc[1]]) == ["Animation", "Children's", "Comedy"]  # Toy Story
+    with pytest.raises(ValueError, match="ml-100k"):
+        datasets.load_movie_genres("ml-1m")

@@ -71,3 +71,34 @@ def test_ranking_metrics_excludes_seen_items() -> None:
     assert out["recall@1"] == pytest.approx(0.5)  # user 1 hits item 20; user 2 gets 30 (not relevant)
     with pytest.raises(ValueError, match="shape"):
         evaluation.ranking_metrics(scores.T, index, train, test)
+
+
+def test_biased_mf_recovers_low_rank_ratings() -> None:
+    rng = np.random.default_rng(0)
+    n_users, n_items, k = 60, 40, 3
+    truth = 3.0 + rng.normal(0, 0.3, (n_users, 1)) + rng.normal(0, 0.3, (1, n_items)) \
+        + rng.normal(0, 0.6, (n_users, k)) @ rng.normal(0, 0.6, (k, n_items))
+    users, items = np.meshgrid(np.arange(1, n_users + 1), np.arange(1, n_items + 1), indexing="ij")
+    frame = pd.DataFrame({"user_id": users.ravel(), "item_id": items.ravel(), "rating": truth.ravel()})
+    shown = rng.random(len(frame)) < 0.5
+    train, held = frame[shown], frame[~shown]
+    mf = evaluation.BiasedMF(factors=3, reg=0.01, n_iter=20).fit(train)
+    biases = evaluation.BiasBaseline().fit(train)
+    mf_rmse = evaluation.rmse(held["rating"], mf.predict(held), clip=None)
+    assert mf_rmse < 0.2 < evaluation.rmse(held["rating"], biases.predict(held), clip=None)
+    again = evaluation.BiasedMF(factors=3, reg=0.01, n_iter=20).fit(train)
+    np.testing.assert_allclose(again.predict(held), mf.predict(held))  # same seed, same model
+
+
+def test_biased_mf_unseen_pairs_and_arguments() -> None:
+    train = pd.DataFrame({"user_id": [1, 1, 2, 2], "item_id": [10, 20, 10, 30], "rating": [5.0, 3.0, 4.0, 2.0]})
+    mf = evaluation.BiasedMF(factors=2, reg=0.1, n_iter=5).fit(train)
+    pairs = pd.DataFrame({"user_id": [1, 9, 9], "item_id": [99, 10, 99]})
+    pred = mf.predict(pairs)
+    assert pred[2] == pytest.approx(mf.mu)  # nothing known: the global mean
+    assert pred[0] == pytest.approx(mf.mu + mf.user_bias[0])  # unseen item: the user's bias only
+    assert mf.known(pairs).tolist() == [False, False, False]
+    with pytest.raises(ValueError, match="factors"):
+        evaluation.BiasedMF(factors=0)
+    with pytest.raises(ValueError, match="reg"):
+        evaluation.BiasedMF(reg=0.0)
