@@ -1,4 +1,4 @@
-"""Where the kit runs: Colab or local, Drive, GPU, seeds, smoke mode and run folders."""
+"""Where the kit runs: Colab or local, Drive, GPU, seeds, run mode (full, lecture, smoke) and run folders."""
 
 from __future__ import annotations
 
@@ -31,14 +31,63 @@ def kit_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+#: The run modes, largest first: the whole course, a lecture-length run (about 10 minutes a notebook on a
+#: 2-core CPU), and the tests' quick slice.
+MODES = ("full", "lecture", "smoke")
+
+_mode_override: str | None = None
+
+
+def _checked_mode(value: str, where: str) -> str:
+    name = value.strip().lower()
+    if name not in MODES:
+        raise ValueError(f"{where}={value!r} is not a run mode: use one of {', '.join(map(repr, MODES))} "
+                         "(full is the default; lecture runs each notebook in about 10 minutes; smoke is the tests' "
+                         "quick slice).")
+    return name
+
+
+def set_mode(name: str | None) -> str:
+    """Choose the run mode for this Python process (a notebook's parameters cell); None goes back to
+    the environment's choice. Returns the mode now in force, as `mode()` does."""
+    global _mode_override
+    _mode_override = None if name is None else _checked_mode(name, "MODE")
+    return mode()
+
+
+def mode() -> str:
+    """The run mode: 'full' (default), 'lecture' or 'smoke'.
+
+    In order: the mode chosen with `set_mode` (a notebook's `MODE = ...`); COURSE_SMOKE=1, which
+    means smoke whatever COURSE_MODE says (the tests and CI set it); COURSE_MODE; else 'full'.
+    A COURSE_MODE that is not one of the three is an error that names it.
+    """
+    if _mode_override is not None:
+        return _mode_override
+    if os.environ.get("COURSE_SMOKE", "").strip().lower() in _TRUE:
+        return "smoke"
+    raw = os.environ.get("COURSE_MODE", "")
+    return _checked_mode(raw, "COURSE_MODE") if raw.strip() else "full"
+
+
+def by_mode(full: T, lecture: T, smoke: T) -> T:
+    """The value for the current run mode (for a notebook's parameters cell)."""
+    return {"full": full, "lecture": lecture, "smoke": smoke}[mode()]
+
+
 def is_smoke() -> bool:
-    """True when COURSE_SMOKE asks for a small, fast run (a slice of the data, 1-2 epochs)."""
-    return os.environ.get("COURSE_SMOKE", "").strip().lower() in _TRUE
+    """True in smoke mode (COURSE_SMOKE=1 or COURSE_MODE=smoke): a slice of the data, 1-2 epochs."""
+    return mode() == "smoke"
+
+
+def is_lecture() -> bool:
+    """True in lecture mode (COURSE_MODE=lecture): fewer epochs and images, about 10 minutes a notebook."""
+    return mode() == "lecture"
 
 
 def smoke_or(full: T, smoke: T) -> T:
-    """Return `smoke` in smoke mode and `full` otherwise (for a notebook's parameters cell)."""
-    return smoke if is_smoke() else full
+    """Return `smoke` in smoke mode and `full` otherwise, lecture mode included (same as by_mode(full, full, smoke))."""
+    return by_mode(full, full, smoke)
 
 
 def drive_mountpoint() -> Path:

@@ -33,6 +33,27 @@
 # - run greedy layer-wise pre-training and compare it with end-to-end training at equal budgets;
 # - compare reconstructions and loss curves of the basic and the stacked autoencoder;
 # - train a deep rating autoencoder (SELU, dropout on the code) and judge it against I-AutoRec.
+#
+# **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
+# `MODE = set_mode("lecture")` in the parameters cell):
+#
+# | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
+# | --- | ---: | ---: | ---: |
+# | full | 4.4 min | 10-20 min (60,000 images) | about 6 min |
+# | lecture | 5.2 min | 4-9 min (20,000 images) | about 3 min |
+# | smoke | 1.5 min | 1 min | 1 min |
+#
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> python
+# -m tools.runner --out build notebooks/04_*.ipynb` (smoke: the nbval command of `make test`), on a
+# machine shared with other jobs (load average 5-10 on its 2 cores), so these times are up to 2-3
+# times slower than an idle machine's. The Colab estimates scale the MNIST cells by the training
+# images (60,000 online, 20,000 in lecture mode, 8,000 offline), take an idle 2-vCPU runtime for the
+# low end and this machine's load for the high end, and are not measured (no Colab, and no GPU
+# here).
+#
+# Lecture mode only caps the MNIST images at 20,000 (offline it is the full run): with 20 instead of
+# 30 rating epochs plain I-AutoRec beat I-AutoRec with input dropout, the other way round from the
+# full run.
 
 # %% [markdown]
 # ## Setup
@@ -61,13 +82,14 @@ KIT = colab_setup.setup(use_drive=USE_DRIVE)
 # ## Parameters
 
 # %% tags=["parameters"]
-from helpers.runtime import smoke_or
+from helpers.runtime import by_mode, set_mode, smoke_or
 
+MODE = set_mode(None)  # full, lecture or smoke: None = COURSE_MODE's choice (default full); or set_mode("lecture")
 EPOCHS = smoke_or(20, 2)  # end-to-end epochs (and fine-tuning epochs after pre-training)
 PRETRAIN_EPOCHS = smoke_or(5, 1)  # epochs per layer of greedy pre-training
 LAYERS = (128, 64, 32)  # encoder sizes; the decoder mirrors them
-N_TRAIN = smoke_or(None, 2000)
-RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 02
+N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 02 (lecture too: at 20 the RMSE ranking changes)
 SMOKE_ITEMS = smoke_or(None, 300)
 SEED = 0
 

@@ -34,6 +34,26 @@
 #   and the activation histogram;
 # - see which units fire for which digit, and what sparsity costs in reconstruction;
 # - apply the same penalty to a rating autoencoder's code and measure its effect on RMSE.
+#
+# **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
+# `MODE = set_mode("lecture")` in the parameters cell):
+#
+# | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
+# | --- | ---: | ---: | ---: |
+# | full | 3.7 min | 5-10 min (60,000 images) | about 4 min |
+# | lecture | 3.6 min | 3-5 min (20,000 images) | about 2 min |
+# | smoke | 0.6 min | 1 min | 1 min |
+#
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> python
+# -m tools.runner --out build notebooks/05_*.ipynb` (smoke: the nbval command of `make test`), on a
+# machine shared with other jobs (load average 5-10 on its 2 cores), so these times are up to 2-3
+# times slower than an idle machine's. The Colab estimates scale the MNIST cells by the training
+# images (60,000 online, 20,000 in lecture mode, 8,000 offline), take an idle 2-vCPU runtime for the
+# low end and this machine's load for the high end, and are not measured (no Colab, and no GPU
+# here).
+#
+# Lecture mode only caps the MNIST images at 20,000 (offline it is the full run); the rating part
+# keeps notebook 02's 30 epochs, as in notebooks 03 and 04.
 
 # %% [markdown]
 # ## Setup
@@ -62,14 +82,15 @@ KIT = colab_setup.setup(use_drive=USE_DRIVE)
 # ## Parameters
 
 # %% tags=["parameters"]
-from helpers.runtime import smoke_or
+from helpers.runtime import by_mode, set_mode, smoke_or
 
+MODE = set_mode(None)  # full, lecture or smoke: None = COURSE_MODE's choice (default full); or set_mode("lecture")
 EPOCHS = smoke_or(20, 2)
 L1_WEIGHTS = smoke_or([1e-4, 1e-3], [1e-3])  # L1 penalty weights on the ReLU code
 KL_BETA = 0.01  # weight of the KL penalty (sigmoid code)
 KL_RHO = 0.05  # target average activation of each code unit
-N_TRAIN = smoke_or(None, 2000)
-RATING_EPOCHS = smoke_or(None, 2)
+N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 02 (lecture too, as in notebooks 03 and 04)
 RATING_L1 = smoke_or([1e-4, 1e-3, 1e-2], [1e-3])
 SMOKE_ITEMS = smoke_or(None, 300)
 SEED = 0

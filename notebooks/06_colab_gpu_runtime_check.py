@@ -32,6 +32,22 @@
 # - mount Google Drive, save models and results there, and resume training after a disconnect;
 # - explain define-and-run (TensorFlow 1 graphs) vs define-by-run (eager TensorFlow 2,
 #   PyTorch), where `tf.function` fits, and what Keras adds on top.
+#
+# **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
+# `MODE = set_mode("lecture")` in the parameters cell):
+#
+# | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
+# | --- | ---: | ---: | ---: |
+# | full | 0.7 min | 1-2 min | 1 min |
+# | lecture | 1.0 min | 1 min | 1 min |
+# | smoke | 0.7 min | 1 min | 1 min |
+#
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> python
+# -m tools.runner --out build notebooks/06_*.ipynb` (smoke: the nbval command of `make test`), on a
+# machine shared with other jobs (load average 5-10 on its 2 cores), so these times are up to 2-3
+# times slower than an idle machine's. The Colab estimates scale the one-epoch timing to 60,000
+# images (20,000 in lecture mode), take an idle 2-vCPU runtime for the low end and this machine's
+# load for the high end, and are not measured (no Colab, and no GPU here).
 
 # %% [markdown]
 # ## Setup
@@ -60,10 +76,11 @@ KIT = colab_setup.setup(use_drive=USE_DRIVE)
 # ## Parameters
 
 # %% tags=["parameters"]
-from helpers.runtime import smoke_or
+from helpers.runtime import by_mode, set_mode, smoke_or
 
+MODE = set_mode(None)  # full, lecture or smoke: None = COURSE_MODE's choice (default full); or set_mode("lecture")
 MATMUL_N = smoke_or(4096, 512)  # size of the square matrices multiplied on CPU and GPU
-N_IMAGES = smoke_or(None, 2000)  # MNIST images for the one-epoch timing (None = all)
+N_IMAGES = by_mode(None, 20_000, 2000)  # MNIST images for the one-epoch timing (None = all)
 RESUME_EPOCHS = smoke_or(6, 3)  # epochs of the checkpoint/resume demo
 INTERRUPT_AFTER = smoke_or(3, 1)  # the simulated disconnect happens after this epoch
 SEED = 0

@@ -18,6 +18,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
+from helpers import runtime
+
 
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
@@ -46,7 +48,7 @@ def run_one(notebook: Path, out: Path, timeout: int) -> tuple[bool, float, str]:
 def summary(out: Path, runs: list[tuple[str, bool, float, str]]) -> str:
     """Markdown summary: one line per notebook, then each notebook's results table."""
     lines = ["# Course run summary", "",
-             f"Smoke mode: {'yes' if os.environ.get('COURSE_SMOKE') else 'no'}; "
+             f"Mode: {runtime.mode()}; "
              f"data: {os.environ.get('COURSE_DATA_DIR') or 'downloaded from the publishers'}.", "",
              "| notebook | status | seconds |", "| --- | --- | ---: |"]
     for name, ok, seconds, error in runs:
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("build"))
     parser.add_argument("--timeout", type=int, default=3600, help="seconds one cell may run")
     args = parser.parse_args(argv)
+    print(f"Mode: {runtime.mode()} (COURSE_MODE: full, lecture or smoke)", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["COURSE_RESULTS_DIR"] = str((args.out / "results").resolve())
     os.environ.pop("MPLBACKEND", None)  # a non-interactive backend here would keep figures out of the build
