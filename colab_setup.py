@@ -1,21 +1,21 @@
 """Make a Colab runtime (or a local kernel) ready for the course, in one call.
 
 Every notebook opens with the same short cell (see `templates/lesson.py`). In Colab that cell
-mounts Google Drive when `USE_DRIVE` is True (Colab's working folder is /content, so Drive
-appears at /content/drive), finds the kit folder, puts it on `sys.path` and calls
+mounts Google Drive (Colab's working folder is /content, so Drive appears at /content/drive;
+a student who cloned the kit and wants no Drive puts a `#` before `drive.mount`), finds the kit
+folder, puts it on `sys.path` and calls
 
     import colab_setup
-    KIT = colab_setup.setup(use_drive=USE_DRIVE)   # returns the kit's folder
+    KIT = colab_setup.setup(mode=None)   # returns the kit's folder
 
-which does the rest: it notes where Drive is mounted (run folders go to
-`MyDrive/ae-recsys-runs/` there, so a disconnect loses at most one epoch), says so when
-Drive is not used, installs only the packages the runtime lacks, and prints a runtime report
-(Python, TensorFlow, Keras, and the GPU or how to switch one on). Locally it changes nothing
-but `sys.path`, and in Colab or Jupyter it keeps TensorFlow's start-up chatter and its known-harmless
-log lines out of the notebook (`quiet_tensorflow_logs`). Run as a script (`python colab_setup.py`)
-it prints the same report.
+which does the rest: it sets the run mode (`helpers.runtime.set_mode`; None keeps COURSE_MODE),
+notes where Drive is mounted (run folders go to `MyDrive/ae-recsys-runs/` there) or says that
+runs are lost with the runtime when it is not, installs only the packages the runtime lacks,
+and prints a runtime report (Python, TensorFlow, Keras, and the GPU or how to switch one on).
+Locally it changes nothing but `sys.path` and the mode. Run as a script (`python
+colab_setup.py`) it prints the same report.
 
-Where the cell looks for the kit, in this order: the working folder and the folders above it
+Where the cell looks for the kit, in this order: the working folder and the folder above it
 (a local kernel opened in `notebooks/`), then `/content/*` (a clone), `/content/drive/MyDrive/*`
 and `/content/drive/MyDrive/*/*` (an upload to Drive, up to two folders deep).
 """
@@ -142,25 +142,27 @@ def report() -> str:
             f"Keras {keras.__version__}.\n{runtime.gpu_info()['summary']}")
 
 
-def setup(use_drive: bool = True, install_missing: bool = True, quiet: bool = False) -> Path:
+def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = False) -> Path:
     """Get the runtime ready and return the kit's folder (see the module docstring)."""
     kit = str(KIT)
     sys.path[:] = [p for i, p in enumerate(sys.path) if p != kit or sys.path.index(p) == i]  # once, however often re-run
     quiet_tensorflow_logs()  # before report() imports TensorFlow
+    runtime.set_mode(mode)  # None: COURSE_MODE decides (default full)
     if runtime.in_colab():
         mountpoint = Path.cwd() / "drive"  # where the setup cell mounted Drive (Colab works in /content)
-        if use_drive and (mountpoint / "MyDrive").is_dir():
+        if (mountpoint / "MyDrive").is_dir():
             os.environ.setdefault("COURSE_DRIVE_MOUNTPOINT", str(mountpoint))
         if not quiet:
             if runtime.drive_mounted():
                 print(f"Drive is mounted: runs are saved under {runtime.runs_root()} and survive a disconnect.")
             else:
                 print(f"Drive is not used: runs are saved under {runtime.runs_root()} and are lost when this "
-                      "runtime ends. Set USE_DRIVE = True in the setup cell to keep them on your Drive.")
+                      "runtime ends. Remove the # before drive.mount in the setup cell to keep them on your Drive.")
         if install_missing:
             install(missing_packages(KIT))
     if not quiet:
         print(report())
+        print(f"Run mode: {runtime.mode()}.")
     return KIT
 
 

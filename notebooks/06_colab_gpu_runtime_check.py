@@ -34,7 +34,7 @@
 #   PyTorch), where `tf.function` fits, and what Keras adds on top.
 #
 # **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
-# `MODE = set_mode("lecture")` in the parameters cell):
+# `mode="lecture"` in the setup cell's last line):
 #
 # | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
@@ -51,18 +51,19 @@
 
 # %% [markdown]
 # ## Setup
-# The same cell opens every notebook. In Colab it mounts your Google Drive (unless you set
-# `USE_DRIVE = False` because you cloned the kit into `/content` and need no Drive), finds the
-# kit folder (on your Drive up to two folders deep under `MyDrive`, or a clone in `/content`);
-# locally it finds the kit above `notebooks/`. `colab_setup.setup` then installs only what the
-# runtime lacks and prints which runtime you are on and whether a GPU is available.
+# The same cell opens every notebook. In Colab it mounts your Google Drive (where the kit and
+# your runs are kept; if you cloned the kit into `/content` and want no Drive, put a `#` before
+# `drive.mount`), then finds the kit folder (on your Drive up to two folders deep under
+# `MyDrive`, or a clone in `/content`; locally the folder above `notebooks/`).
+# `colab_setup.setup` sets the run mode (`mode=None` keeps `COURSE_MODE`, default `"full"`; or
+# `"lecture"`, about 10 minutes a notebook), installs only what the runtime lacks, and prints
+# which runtime you are on and whether a GPU is available.
 
 # %%
 import sys
 from pathlib import Path
 
-USE_DRIVE = True  # Colab: mount Google Drive (where the kit and your runs live); False: a clone in /content, no Drive
-if "google.colab" in sys.modules and USE_DRIVE:
+if "google.colab" in sys.modules:  # Colab: Drive keeps the kit and your runs (cloned the kit, no Drive? put a # before drive.mount)
     from google.colab import drive
 
     drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
@@ -70,15 +71,14 @@ if "google.colab" in sys.modules and USE_DRIVE:
 sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
 import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
 
-KIT = colab_setup.setup(use_drive=USE_DRIVE)
+KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "full"), or "lecture" (about 10 min), "smoke"
 
 # %% [markdown]
 # ## Parameters
 
 # %% tags=["parameters"]
-from helpers.runtime import by_mode, set_mode, smoke_or
+from helpers.runtime import by_mode, smoke_or
 
-MODE = set_mode(None)  # full, lecture or smoke: None = COURSE_MODE's choice (default full); or set_mode("lecture")
 MATMUL_N = smoke_or(4096, 512)  # size of the square matrices multiplied on CPU and GPU
 N_IMAGES = by_mode(None, 20_000, 2000)  # MNIST images for the one-epoch timing (None = all)
 RESUME_EPOCHS = smoke_or(6, 3)  # epochs of the checkpoint/resume demo
@@ -231,7 +231,7 @@ if runtime.in_colab():
     if runtime.drive_mounted() and notebooks_folder.is_dir():
         print("Colab Notebooks on your Drive:", sorted(p.name for p in notebooks_folder.iterdir())[:20])
     else:
-        print("Drive is not mounted (or has no 'Colab Notebooks' folder yet); set USE_DRIVE = True in the setup cell, "
+        print("Drive is not mounted (or has no 'Colab Notebooks' folder yet); remove the # before drive.mount in the setup cell, "
               "run it and allow access.")
 else:
     print("Not in Colab: there is no Google Drive to mount here, and nothing needs mounting.")

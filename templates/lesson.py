@@ -28,18 +28,19 @@
 
 # %% [markdown]
 # ## Setup
-# The same cell opens every notebook. In Colab it mounts your Google Drive (unless you set
-# `USE_DRIVE = False` because you cloned the kit into `/content` and need no Drive), finds the
-# kit folder (on your Drive up to two folders deep under `MyDrive`, or a clone in `/content`);
-# locally it finds the kit above `notebooks/`. `colab_setup.setup` then installs only what the
-# runtime lacks and prints which runtime you are on and whether a GPU is available.
+# The same cell opens every notebook. In Colab it mounts your Google Drive (where the kit and
+# your runs are kept; if you cloned the kit into `/content` and want no Drive, put a `#` before
+# `drive.mount`), then finds the kit folder (on your Drive up to two folders deep under
+# `MyDrive`, or a clone in `/content`; locally the folder above `notebooks/`).
+# `colab_setup.setup` sets the run mode (`mode=None` keeps `COURSE_MODE`, default `"full"`; or
+# `"lecture"`, about 10 minutes a notebook), installs only what the runtime lacks, and prints
+# which runtime you are on and whether a GPU is available.
 
 # %%
 import sys
 from pathlib import Path
 
-USE_DRIVE = True  # Colab: mount Google Drive (where the kit and your runs live); False: a clone in /content, no Drive
-if "google.colab" in sys.modules and USE_DRIVE:
+if "google.colab" in sys.modules:  # Colab: Drive keeps the kit and your runs (cloned the kit, no Drive? put a # before drive.mount)
     from google.colab import drive
 
     drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
@@ -47,7 +48,7 @@ if "google.colab" in sys.modules and USE_DRIVE:
 sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
 import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
 
-KIT = colab_setup.setup(use_drive=USE_DRIVE)
+KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "full"), or "lecture" (about 10 min), "smoke"
 
 # %% [markdown]
 # ## Parameters

@@ -39,7 +39,7 @@ def test_colab_setup_notes_drive_and_installs_only_missing(fake_colab: list[str]
     monkeypatch.delenv("COURSE_DRIVE_MOUNTPOINT", raising=False)
     monkeypatch.chdir(tmp_path)  # Colab's /content
     (tmp_path / "drive" / "MyDrive").mkdir(parents=True)  # what the setup cell's drive.mount left
-    assert colab_setup.setup(use_drive=True, quiet=True) == kit_root()
+    assert colab_setup.setup(quiet=True) == kit_root()
     assert runtime.drive_mounted()
     assert runtime.runs_root() == tmp_path / "drive" / "MyDrive" / "ae-recsys-runs"
     assert installed == [["ipywidgets>=7.7"]]
@@ -60,3 +60,17 @@ def test_runs_as_a_script() -> None:
     out = subprocess.run([sys.executable, "colab_setup.py"], cwd=kit_root(), capture_output=True, text=True,
                          timeout=300, check=True)
     assert f"Kit folder: {kit_root()}" in out.stdout and "TensorFlow" in out.stdout
+
+
+def test_setup_sets_the_run_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COURSE_SMOKE", raising=False)
+    monkeypatch.delenv("COURSE_MODE", raising=False)
+    try:
+        colab_setup.setup(mode="lecture", quiet=True)
+        assert runtime.mode() == "lecture"
+        colab_setup.setup(mode=None, quiet=True)  # the cell as shipped: COURSE_MODE decides
+        assert runtime.mode() == "full"
+        with pytest.raises(ValueError, match="'full', 'lecture', 'smoke'"):
+            colab_setup.setup(mode="fast", quiet=True)
+    finally:
+        runtime.set_mode(None)

@@ -90,7 +90,7 @@ def test_setup_never_writes_drive_credentials(tmp_path: Path, monkeypatch: pytes
     before = {p for p in kit_root().rglob("*") if not any(part.startswith(".venv") for part in p.parts)}
     monkeypatch.delenv("COURSE_DRIVE_MOUNTPOINT", raising=False)  # setup() sets it; undone after the test
     colab.drive.mount(str(tmp_path / "drive"))  # what the setup cell does before it calls setup()
-    colab_setup.setup(use_drive=True, quiet=True)
+    colab_setup.setup(quiet=True)
     assert tokens, "the stand-in Drive was mounted"
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert written == [], f"setup wrote {written}"

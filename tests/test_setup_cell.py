@@ -30,7 +30,7 @@ def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1, use_drive: bool
             print("MOUNTED", path)
         drive = types.SimpleNamespace(mount=_mount)
     '''))
-    cell = setup_cell().replace("USE_DRIVE = True", f"USE_DRIVE = {use_drive}")
+    cell = setup_cell() if use_drive else setup_cell().replace("    drive.mount(", "    # drive.mount(")
     (tmp_path / "cell.py").write_text(cell)
     driver = textwrap.dedent(f'''
         import sys
