@@ -1,13 +1,15 @@
 """Benchmarks that print figures (one JSON line with --json).
 
     python -m helpers.benchmark mnist --model {seed,stacked,denoising,sparse} [--epochs N] [--seed S] --json
-    python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse}] --split u1 [--epochs N]
+    python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse,kernel}] --split u1 [--epochs N]
         [--seed S] [--run-dir DIR] --json
 
 The autorec benchmark trains notebook 02's best configuration on MovieLens 100K: an
 I-AutoRec and a U-AutoRec on the split's base file, blended, scored on its test file. It
 counts epochs across the two models (I first, then U), so `epochs` is the total and
 `resumed_from_epoch` says where a run started again after an interruption (0 when fresh).
+`--model kernel` trains notebook 07's kernelised sparse autoencoder (`helpers.kernel_autorec`,
+full-batch L-BFGS; not resumable) and reports its L-BFGS `iterations` too.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # module that imports helpers inside functions.
 
 MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
-AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse")
+AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "kernel")
 
 
 def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 128) -> dict[str, Any]:
@@ -89,6 +91,10 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     fallback = base.predict(test)
     if model_name not in AUTOREC_MODELS:
         raise ValueError(f"Unknown rating model {model_name!r}; choose one of {AUTOREC_MODELS}.")
+    if model_name == "kernel":
+        if run_dir:
+            raise ValueError("--run-dir: the kernel model trains full-batch without checkpoints; leave it out.")
+        return kernel_benchmark(split, train, test, index, fallback, epochs, seed)
     blended = model_name == "autorec"
     configs = [autorec.BEST_ITEM, autorec.BEST_USER] if blended else [autorec.VARIANTS[model_name]]
     if epochs is not None:
@@ -125,6 +131,26 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     return result
 
 
+def kernel_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None,
+                     seed: int) -> dict[str, Any]:
+    """Train `kernel_autorec.BEST_KERNEL` on a prepared split; RMSE/MAE on its test file."""
+    from helpers import evaluation, kernel_autorec, runtime
+
+    config = kernel_autorec.BEST_KERNEL
+    if epochs is not None:
+        config = config.with_(epochs=epochs)
+    elif runtime.is_smoke():
+        config = config.with_(epochs=1, iterations=2)
+    trained = kernel_autorec.train_kernel_autorec(train, index, config, seed=seed)
+    pred, unseen = trained.predict_pairs(test, fallback)
+    scores = evaluation.score(test, pred, unseen)
+    iterations = int(trained.history["iterations"].iloc[-1]) if "iterations" in trained.history else 0
+    return {"benchmark": "autorec", "split": split, "model": "kernel", "rmse": scores.rmse, "mae": scores.mae,
+            "seconds": round(trained.seconds, 2), "epochs": config.epochs, "iterations": iterations,
+            "optimizer": config.optimizer, "share_pruned": trained.share_pruned(),
+            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run one benchmark, print its figures."""
     parser = argparse.ArgumentParser(prog="python -m helpers.benchmark", description=__doc__,
@@ -137,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     mnist.add_argument("--json", action="store_true", help="print one JSON line")
     rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
     rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
-                     help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 03-05")
+                     help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 03-05; "
+                          "kernel: the kernelised sparse autoencoder (helpers.kernel_autorec)")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None, help="epochs per model (default: the best configuration's)")
     rec.add_argument("--seed", type=int, default=0)

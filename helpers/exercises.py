@@ -424,6 +424,9 @@ EXERCISES: dict[str, Fixed | FromRun | Code] = {
                  "matmul_flops", _trial_matmul_flops),
     "06.4": Code("list the folder's entries (os.scandir or Path.iterdir), sort them by their stat().st_mtime, oldest "
                  "first, and return their names.", "oldest_first", _trial_oldest_first),
+    "07.1": Fixed("a KernelDense layer has the weights W (inputs x units), one bias per unit, and one embedding of "
+                  "`dim` numbers for every input unit and every output unit.",
+                  "d73910853c42bf7f29ca21d22ffaba7a7b24616f6a09e92d5be09497638668bd"),
 }
 
 _KINDS = {"int": "a whole number", "decimal": "a number", "path": "a path, as a string", "number": "a number",

@@ -167,6 +167,7 @@ SOLUTIONS: dict[str, Any] = {
     "06.2": "/content/drive/MyDrive",
     "06.3": solution_matmul_flops,
     "06.4": solution_oldest_first,
+    "07.1": 943 * 500 + 500 + (943 + 500) * 5,  # the first KernelDense of the item-based model on u1 (dim 5)
 }
 
 

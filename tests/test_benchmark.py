@@ -41,3 +41,11 @@ def test_autorec_variant_benchmarks(offline_data: Path, model: str, benchmark: t
     assert result["model"] == model and result["epochs"] == 1
     for key in ("rmse", "mae", "seconds"):
         assert result[key] > 0
+
+
+def test_kernel_benchmark_json(offline_data: Path, benchmark: type) -> None:
+    result = benchmark("autorec", "--model", "kernel", "--split", "u1", env={"COURSE_SMOKE": "1"}).result()
+    assert result["model"] == "kernel" and result["epochs"] == 1 and 1 <= result["iterations"] <= 2
+    assert result["smoke"] is True and 0.5 < result["rmse"] < 3
+    for key in ("mae", "seconds"):
+        assert result[key] > 0

@@ -37,7 +37,7 @@ LAYERS: list[set[str]] = [
     {"models"},  # autoencoder builders
     {"training"},  # the resumable fit
     {"evaluation"},  # metrics on held-out ratings, baselines
-    {"autorec", "experiments"},  # what the lessons train
+    {"autorec", "experiments", "kernel_autorec"},  # what the lessons train
     {"solutions"},  # reference answers of the exercises
     {"plots", "report", "demo", "exercises"},  # what the lessons show and check
     {"benchmark"},  # the command behind the README's figures

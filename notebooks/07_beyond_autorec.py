@@ -1,0 +1,276 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · Beyond AutoRec: a kernelised sparse autoencoder
+#
+# AutoRec's weight matrices are dense: every user's rating feeds every hidden unit. **Kernelised
+# synaptic weight matrices** (Muller et al., ICML 2018) give every input and every hidden unit a
+# small embedding and multiply each weight by a kernel of the distance between the two,
+# `k = max(0, 1 − ‖uᵢ − vⱼ‖²)`: units that drift apart lose their connection entirely, so the
+# network learns which weights to keep. GLocal-K (Han et al., CIKM 2021) stacks two such layers
+# in an item-based autoencoder, trains it full-batch with the second-order optimiser **L-BFGS**
+# and adds a "global kernel" fine-tuning stage. This notebook rebuilds that model with the kit's
+# library (`helpers.kernel_autorec`), compares it honestly with AutoRec, choosing every setting
+# on a validation slice, and puts the published numbers next to what we reproduce.
+#
+# **After this notebook you can**
+# - explain how a kernel of unit embeddings prunes and shares a layer's weights, and count the
+#   parameters it adds;
+# - train a network full-batch with L-BFGS (values and gradients from `tf.GradientTape`) and say
+#   when that beats mini-batch Adam;
+# - run an ablation (kernel or not, one or two layers, Adam or L-BFGS) on a validation slice and
+#   look at the test set exactly once;
+# - read a table of published results critically: how was each number selected?
+
+# %% [markdown]
+# ## Setup
+# The same cell opens every notebook. In Colab it mounts your Google Drive (where the kit and
+# your runs are kept; if you cloned the kit into `/content` and want no Drive, put a `#` before
+# `drive.mount`), then finds the kit folder (on your Drive up to two folders deep under
+# `MyDrive`, or a clone in `/content`; locally the folder above `notebooks/`).
+# `colab_setup.setup` sets the run mode (`mode=None` keeps `COURSE_MODE`, default `"full"`; or
+# `"lecture"`, about 10 minutes a notebook), installs only what the runtime lacks, and prints
+# which runtime you are on and whether a GPU is available.
+
+# %%
+import sys
+from pathlib import Path
+
+if "google.colab" in sys.modules:  # Colab: Drive keeps the kit and your runs (cloned the kit, no Drive? put a # before drive.mount)
+    from google.colab import drive
+
+    drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
+# The kit's folder: this notebook's parent (locally), a clone in /content, or on Drive up to two folders under MyDrive.
+sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
+import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
+
+KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "full"), or "lecture" (about 10 min), "smoke"
+
+# %% [markdown]
+# ## Parameters
+# All the knobs of this lesson. `COURSE_SMOKE=1` picks the small values.
+
+# %% tags=["parameters"]
+from helpers.runtime import smoke_or
+
+SPLIT = "u1"  # the canonical MovieLens 100K split
+SMOKE_ITEMS = smoke_or(None, 300)  # smoke mode keeps only items with id <= 300
+EPOCHS = smoke_or(None, 2)  # L-BFGS rounds of ITERATIONS steps; None = the chosen configuration's
+ITERATIONS = smoke_or(None, 2)  # None = the chosen configuration's (5, as GLocal-K)
+SEED = 0
+
+# %%
+from helpers.params import check_params
+
+check_params(SPLIT=(SPLIT, str), SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))), EPOCHS=(EPOCHS, (int, type(None))),
+             ITERATIONS=(ITERATIONS, (int, type(None))), SEED=(SEED, int, 0))
+
+# %%
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from helpers import autorec, evaluation, kernel_autorec, ratings, runtime
+
+runtime.set_seed(SEED)
+
+# %% [markdown]
+# ## 1. A weight matrix gated by a kernel
+# A `KernelDense` layer from n inputs to m units holds the usual weights `W` (n × m) and biases,
+# plus an embedding `uᵢ` (d numbers) for every input and `vⱼ` for every unit. Its effective weight
+# matrix is `W ⊙ K` with `Kᵢⱼ = max(0, 1 − ‖uᵢ − vⱼ‖²)`: 1 when the two embeddings coincide,
+# 0 (the connection is cut) once they are 1 apart. Below, 6 inputs and 4 units with
+# 2-dimensional embeddings spread at random: the kernel is a sparse, learnable mask.
+
+# %%
+layer = kernel_autorec.KernelDense(4, dim=2, init_scale=0.6, lam_w=0.01, lam_s=0.01)
+layer.build((None, 6))
+K = keras.ops.convert_to_numpy(layer.kernel())
+print(f"K (6 inputs x 4 units):\n{np.round(K, 2)}")
+print(f"share of connections cut: {layer.share_pruned():.0%}; penalty lam_w*sum(W^2) + lam_s*sum(K^2) = "
+      f"{float(layer.penalty()):.4f}")
+assert K.shape == (6, 4) and K.min() >= 0 and K.max() <= 1
+
+# %% [markdown]
+# The layer adds its penalty to the model's loss itself (`add_loss`): an L2 term on `W` and an L2
+# term on the kernel values, which pushes embeddings apart and so cuts connections. Both depend on
+# the weights only, never on the batch, so no Keras version can average them differently (the
+# pitfall of notebook 05's activity regularisers).
+#
+# GLocal-K starts the embeddings very close to 0 (standard deviation 0.001), so every kernel value
+# starts at about 1: the network begins as a dense autoencoder and would have to learn to prune.
+
+# %% [markdown]
+# ## 2. The model and L-BFGS on MovieLens 100K
+# Item-based, as I-AutoRec and GLocal-K: each of the ~1,650 items is one example, its ratings by
+# the 943 users the input and the target. Two `KernelDense` layers of 500 sigmoid units and a
+# linear output layer; the masked MSE plus the penalties. GLocal-K's settings on ML-100K (from its
+# published notebook): embedding dimension 5, λ₂ = 20, λₛ = 0.006 on its summed objective
+# (`helpers.kernel_autorec` divides them by half the number of ratings, so the loss reads as a
+# masked MSE), 30 rounds of 5 L-BFGS steps.
+#
+# **L-BFGS** takes the whole matrix at once (full batch): each step needs the objective and its
+# gradient over all ratings, and builds a picture of the curvature from its last 10 steps, so it
+# takes far fewer, far better steps than Adam. We carve a validation slice off `u1.base` and watch
+# the validation RMSE after every round, training the configuration that section 3's comparison
+# chose on that slice (`kernel_autorec.BEST_KERNEL`: GLocal-K's, with λ₂ = 10 and 19 rounds).
+
+# %%
+train, test, index, fallback = autorec.prepare_split(SPLIT, max_item_id=SMOKE_ITEMS)
+fit_part, valid = ratings.carve_validation(train, 0.05, SEED)
+fit_index = ratings.RatingIndex.from_ratings(fit_part)
+valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+config = kernel_autorec.BEST_KERNEL
+config = config.with_(epochs=EPOCHS or config.epochs, iterations=ITERATIONS or config.iterations)
+print(f"{len(fit_part)} ratings to fit, {len(valid)} to validate; {fit_index.n_items} items x {fit_index.n_users} users")
+print(config)
+
+# %%
+chosen = kernel_autorec.train_kernel_autorec(fit_part, fit_index, config, seed=SEED, validation=valid,
+                                             fallback=valid_fallback)
+history = chosen.history
+print(f"{history['iterations'].iloc[-1]} L-BFGS steps in {chosen.seconds:.1f} s; validation RMSE "
+      f"{history['val_rmse'].iloc[-1]:.4f}; share of connections cut by the kernel: {chosen.share_pruned():.1%}")
+fig, ax = plt.subplots(figsize=(6, 3))
+ax.plot(history["epoch"] * config.iterations, history["val_rmse"], marker="o")
+ax.set(xlabel="L-BFGS steps", ylabel="validation RMSE", title="kernelised AE, full-batch L-BFGS")
+plt.show()
+assert history["objective"].iloc[-1] < history["objective"].iloc[0]
+
+# %% [markdown]
+# ## 3. What helps? An ablation on the validation slice
+# The table below was measured on the same validation slice (5% of `u1.base`, seed 0) with
+# `helpers.kernel_autorec.train_kernel_autorec` (2 CPU cores shared with other jobs, so the
+# seconds are noisy, up to about 2x an idle machine's); each row changes one thing from GLocal-K's
+# settings. Running all of it takes about 15 minutes, so it is not re-run here; the cell after it
+# re-runs the comparison that matters most at a small budget if you set `RUN_ABLATION = True`.
+#
+# | variant (one change from GLocal-K's pre-training) | val RMSE, last epoch | lowest val RMSE (epoch) | training s | cut |
+# | --- | ---: | ---: | ---: | ---: |
+# | GLocal-K: 2 × 500 sigmoid, kernel dim 5, λ₂ 20, λₛ 0.006, L-BFGS 30 × 5 steps | 0.9042 | 0.9042 (30) | 136 | 0% |
+# | the same, 60 epochs | 0.9033 | 0.9033 (60) | 113 | 0% |
+# | no kernel (dense layers with L2) | 0.9032 | 0.9032 (30) | 70 | - |
+# | one hidden layer | 0.9794 | 0.9355 (8) | 50 | 0% |
+# | Adam 0.001 (cosine), batches of 64, 30 epochs | 0.9232 | 0.9232 (27) | 58 | 9.6% |
+# | Adam, and 50% input dropout | 0.9318 | 0.9318 (27) | 54 | 8.5% |
+# | λ₂ = 10 | 0.9107 | **0.9023 (19)** | 56 | 0% |
+# | λ₂ = 40 | 0.9228 | 0.9226 (29) | 60 | 0% |
+# | embeddings started at std 0.3 (kernel active at once) | 0.9235 | 0.9235 (30) | 51 | 22% |
+# | + 30 epochs of GLocal-K's global-kernel fine-tuning | 0.9074 | 0.9028 (41) | 182 | 0% |
+# | *reference:* notebook 02's I-AutoRec (Adam, 50% dropout, 30 epochs) | 0.9006 | | | |
+# | *reference:* notebook 02's I-AutoRec + U-AutoRec blend 0.85 / 0.15 | 0.8969 | | 56 (both) | |
+#
+# "cut": the share of weights whose kernel is exactly 0 after training. The chosen configuration,
+# `kernel_autorec.BEST_KERNEL`, is the row with the lowest validation RMSE: λ₂ = 10, stopped after
+# 19 epochs (95 L-BFGS steps). A blend of the kernelised model with notebook 02's two models, its
+# weights also fitted on validation, reaches 0.8943 there: still short of what GLocal-K reports,
+# and it would cost both trainings.
+#
+# **Reading it.** With GLocal-K's settings the kernel prunes nothing within 150 L-BFGS steps:
+# the embeddings start 0.001 apart, and the kernel's gradient with respect to an embedding is
+# proportional to that distance, so they hardly move. The kernelised network then behaves like a
+# dense two-layer autoencoder with L2, and the ablation "without kernel" scores the same. L-BFGS
+# beats Adam clearly on this objective (no input noise), a single hidden layer overfits, and none of
+# the variants beats notebook 02's I-AutoRec, let alone its blend, on validation. GLocal-K's second
+# stage helps a little for about 10 epochs and then overfits: its paper's 0.8889 is the best test
+# RMSE over its 60 fine-tuning epochs, a choice we may not make here.
+
+# %%
+RUN_ABLATION = False  # True: train the dense (kernel-free) twin with the same budget, about a minute
+if RUN_ABLATION:
+    dense = kernel_autorec.train_kernel_autorec(fit_part, fit_index, config.with_(kernel=False), seed=SEED,
+                                                validation=valid, fallback=valid_fallback)
+    print(f"without kernel: validation RMSE {dense.history['val_rmse'].iloc[-1]:.4f} in {dense.seconds:.1f} s")
+
+# %% [markdown]
+# ## 4. One refit, one look at the test set
+# The configuration chosen on validation is trained again on all of `u1.base` and scored once on
+# `u1.test`. Users or items the model never saw get the bias baseline's prediction.
+
+# %%
+final = kernel_autorec.train_kernel_autorec(train, index, config, seed=SEED)
+pred, unseen = final.predict_pairs(test, fallback)
+scores = evaluation.score(test, pred, unseen)
+print(f"u1.test: RMSE {scores.rmse:.4f}, MAE {scores.mae:.4f} ({scores.n_fallback} of {scores.n} pairs from the "
+      f"baseline); training {final.seconds:.1f} s")
+baseline = evaluation.score(test, fallback)
+assert SMOKE_ITEMS is not None or scores.rmse < baseline.rmse  # full mode: it beats the bias baseline
+
+# %% [markdown]
+# ## Results
+# Published results on MovieLens 100K `u1` next to what this kit reproduces. **How each number
+# was selected matters as much as the number**: a score picked as the best of many test-set
+# evaluations is optimistic.
+
+# %%
+results = pd.DataFrame([
+    ("AutoRec (I-AutoRec)", "Sedhain et al., WWW 2015", "not reported",
+     "no ML-100K result; 0.831 on ML-1M, 0.782 on ML-10M (random 90/10 splits)", "-"),
+    ("GC-MC", "van den Berg et al., 2017", 0.910, "as published (0.905 with side features); selection not checked", "-"),
+    ("IGMC", "Zhang & Chen, ICLR 2020", 0.905, "as published; selection not checked", "-"),
+    ("Sparse FC (kernelised)", "Muller et al., ICML 2018, as tabled by GLocal-K", 0.895,
+     "as tabled by GLocal-K; not verified here", "-"),
+    ("GLocal-K", "Han et al., CIKM 2021", 0.8889, "best test RMSE over 60 fine-tuning epochs (its notebook)", "-"),
+    ("kit: I-AutoRec + U-AutoRec blend (notebook 02)", "this kit", 0.8956, "every choice on validation", "18.1 s"),
+    ("kit: kernelised AE, GLocal-K pre-training (this notebook)", "this kit", 0.9070,
+     "every choice on validation; one look at the test", "33.5-48.3 s"),
+], columns=["model", "source", "u1 test RMSE", "how it was selected", "training time here"])
+results
+
+# %% [markdown]
+# **Reading the results.** Measured honestly (settings chosen on validation, one look at the
+# test), the kernelised autoencoder scores 0.9070 on `u1.test` (MAE 0.7089; 33.5 s of training
+# at load average 2.5 on the 2 cores, 48.3 s at 6): behind notebook 02's I-AutoRec alone (0.8983) and its blend
+# (0.8956), and far from GLocal-K's 0.8889. Over the five folds with the settings chosen on `u1`
+# (`python -m helpers.benchmark autorec --model kernel --split uN --json`) it stays behind too:
+# 0.9070, 0.8908, 0.8980, 0.8981, 0.8901, mean 0.8968 ± 0.0069 against the blend's 0.8875 ± 0.0046,
+# in 33-54 s of training per fold (load average 2.5-6 on the 2 cores).
+# The paper's figure is the best of 60 test evaluations, so it is optimistic; the rest of the gap
+# may come from its fine-tuning stage, a longer budget, or differences we did not track down (our
+# L-BFGS keeps its history across rounds and is not SciPy's L-BFGS-B).
+
+# %% [markdown]
+# ## Exercises
+# **Exercise 1.** The first `KernelDense` layer of the item-based model on `u1` reads the 943
+# users' ratings and has 500 units, with embeddings of dimension 5. How many trainable numbers
+# does it hold (weights, biases and both sets of embeddings)?
+
+# %%
+answer_1 = None
+
+# %%
+from helpers import exercises
+
+exercises.check("07.1", answer_1)
+
+# %% [markdown]
+# **Exercise 2 (open).** Start the embeddings farther apart (`KernelConfig(init_scale=0.3)`) so
+# that the kernel cuts connections from the first step. Does the validation RMSE improve, and how
+# many connections end up cut (`share_pruned()`)?
+#
+# **Exercise 3 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
+# kernel" before the same network reads it (`KernelConfig(finetune_epochs=...)`). The convolution
+# mixes neighbouring rows and columns: items and users *in id order*. What does that assume about
+# the ids, and would shuffling them change the result?
+#
+# ## What's next
+# Back to notebook **02** for the blend this model is measured against, or try the benchmark:
+# `python -m helpers.benchmark autorec --model kernel --split u1 --json`.
