@@ -345,17 +345,22 @@ def train_kernel_autorec(
         if verbose:
             print({k: round(v, 4) for k, v in row.items()})
 
-    if config.optimizer == "lbfgs":
-        x_all = tf.constant(matrix)
-        flat = _Flat(model.trainable_variables, lambda: kernel_objective(model, x_all, training=True))
+    def lbfgs_epochs(flat: _Flat, epochs: range) -> None:
+        """One round of `config.iterations` L-BFGS steps an epoch, its history kept across rounds."""
+        nonlocal seconds
         x, state = flat.get(), None
-        for epoch in range(1, config.epochs + 1):
+        for epoch in epochs:
             start = time.perf_counter()
             x, state = lbfgs(flat, x, config.iterations, config.memory, state)
             flat.set(x)
             took = time.perf_counter() - start
             seconds += took
             record(epoch, float(state["f"]), took, iterations=state["iterations"], evaluations=state["evaluations"])
+
+    if config.optimizer == "lbfgs":
+        x_all = tf.constant(matrix)
+        lbfgs_epochs(_Flat(model.trainable_variables, lambda: kernel_objective(model, x_all, training=True)),
+                     range(1, config.epochs + 1))
     else:
         steps = config.epochs * int(np.ceil(len(matrix) / config.batch_size))
         optimizer = keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(config.learning_rate, steps))
@@ -393,15 +398,8 @@ def train_kernel_autorec(
                 value = value + penalty
             return value
 
-        flat = _Flat([*model.trainable_variables, conv_kernel], objective)
-        x, state = flat.get(), None
         inputs_of = finetuned_input
-        for epoch in range(config.epochs + 1, config.epochs + config.finetune_epochs + 1):
-            start = time.perf_counter()
-            x, state = lbfgs(flat, x, config.iterations, config.memory, state)
-            flat.set(x)
-            took = time.perf_counter() - start
-            seconds += took
-            record(epoch, float(state["f"]), took, iterations=state["iterations"], evaluations=state["evaluations"])
+        lbfgs_epochs(_Flat([*model.trainable_variables, conv_kernel], objective),
+                     range(config.epochs + 1, config.epochs + config.finetune_epochs + 1))
     predicted = _reconstruct(model, inputs_of(matrix))
     return TrainedKernelAutoRec(model, config, index, predicted, seconds, pd.DataFrame(rows))

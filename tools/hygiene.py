@@ -11,6 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+from tools.checks import check_notebooks
+
 PATTERNS = {
     "an e-mail address": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
     "a Google OAuth authorisation code": re.compile(r"\b4/[0-9A-Za-z_-]{20,}"),
@@ -55,12 +57,8 @@ def problems(path: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    """Scan the notebooks given; print every problem; return the exit status."""
-    issues = [p for name in argv for p in problems(Path(name))]
-    for issue in issues:
-        print(issue)
-    print(f"hygiene: {len(argv)} notebook(s) scanned, {len(issues)} problem(s).")
-    return 1 if issues else 0
+    """Check every notebook given; print the problems; return the exit status."""
+    return check_notebooks("hygiene", argv, problems)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import jupytext
 import nbformat
 from jupytext.config import load_jupytext_config
 
+from tools.checks import check_notebooks
+
 
 def problems(notebook: Path) -> list[str]:
     """What is wrong with one notebook and its pair (empty list = all good)."""
@@ -39,14 +41,7 @@ def problems(notebook: Path) -> list[str]:
 
 def main(argv: list[str]) -> int:
     """Check every notebook given; print the problems; return the exit status."""
-    if not argv:
-        print("No notebooks to check.")
-        return 0
-    issues = [p for name in argv for p in problems(Path(name))]
-    for issue in issues:
-        print(issue)
-    print(f"{len(argv)} notebook(s) checked, {len(issues)} problem(s).")
-    return 1 if issues else 0
+    return check_notebooks("pairing", argv, problems)
 
 
 if __name__ == "__main__":
