@@ -319,7 +319,10 @@ def test_buggy_functions_are_rejected_without_the_answer(key: str) -> None:
         message = str(info.value)
         assert message.startswith(f"Exercise {int(key[3:])}: "), (number, message)
         assert info.value.case, f"{key}: the failure names its inputs"
-        leaks = [t for t in expected_texts(key, info.value.case) if t in message]
+        # Random inputs can print like the answer by chance (beta = 0.1886 when the KL sum is 1.0002), so for
+        # numeric inputs only the part after them is searched; 06.4's listed names must never be the answer.
+        shown = message if key == "06.4" else message.split(" your function", 1)[-1]
+        leaks = [t for t in expected_texts(key, info.value.case) if t in shown]
         assert not leaks, f"{key}, buggy function {number}: the message shows the right result: {message}"
 
 
