@@ -97,6 +97,17 @@ def compile_autorec(model: keras.Model, config: AutoRecConfig, n_rows: int) -> k
     return model
 
 
+def build_autorec(config: AutoRecConfig, n_inputs: int) -> keras.Model:
+    """The (uncompiled) network `config` describes, reading rows of `n_inputs` ratings."""
+    if config.model == "deep":
+        return models.deep_autorec(n_inputs, layers=config.deep_layers, lam=config.lam,
+                                   code_dropout=config.code_dropout, input_dropout=config.dropout)
+    if config.model == "autorec":
+        return models.autorec(n_inputs, hidden=config.hidden, lam=config.lam, activation=config.activation,
+                              dropout=config.dropout, code_l1=config.code_l1, name=f"{config.by[0].upper()}-AutoRec")
+    raise ValueError(f"config.model={config.model!r}: use 'autorec' or 'deep'.")
+
+
 def reconstruct(model: keras.Model, rows: np.ndarray, batch_size: int = 4096) -> np.ndarray:
     """The model's output for `rows` (dropout off), calling the model directly in batches of `batch_size`.
 
@@ -111,24 +122,28 @@ def reconstruct(model: keras.Model, rows: np.ndarray, batch_size: int = 4096) ->
 def train_autorec(
     ratings: pd.DataFrame, index: RatingIndex, config: AutoRecConfig = BEST_ITEM, *,
     run_dir: str | Path | None = None, sparse: bool = False, seed: int = 0, verbose: int | str = 0,
+    model: keras.Model | None = None,
 ) -> TrainedAutoRec:
     """Train AutoRec on `ratings` (masked loss, L2, input dropout), resumable via `run_dir`.
 
-    `sparse=True` feeds the same rows through a `tf.data` pipeline that densifies one batch
-    at a time (for data too large to hold dense); the model and loss are the same.
+    `model`: a model already built for `config` (e.g. by `build_autorec` or `models.autorec`
+    in a notebook) to train instead of building a new one; it is compiled with
+    `compile_autorec` unless it is compiled already. `sparse=True` feeds the same rows through
+    a `tf.data` pipeline that densifies one batch at a time (for data too large to hold dense);
+    the model and loss are the same.
     """
     runtime.set_seed(seed)
     matrix, _ = rating_matrix(ratings, index, by=config.by)
-    with runtime.distribution_strategy().scope():  # several GPUs or a TPU are used when present
-        if config.model == "deep":
-            model = models.deep_autorec(matrix.shape[1], layers=config.deep_layers, lam=config.lam,
-                                        code_dropout=config.code_dropout, input_dropout=config.dropout)
-        elif config.model == "autorec":
-            model = models.autorec(matrix.shape[1], hidden=config.hidden, lam=config.lam, activation=config.activation,
-                                   dropout=config.dropout, code_l1=config.code_l1, name=f"{config.by[0].upper()}-AutoRec")
-        else:
-            raise ValueError(f"config.model={config.model!r}: use 'autorec' or 'deep'.")
-        compile_autorec(model, config, matrix.shape[0])
+    if model is None:
+        with runtime.distribution_strategy().scope():  # several GPUs or a TPU are used when present
+            model = build_autorec(config, matrix.shape[1])
+            compile_autorec(model, config, matrix.shape[0])
+    else:
+        if model.input_shape[-1] != matrix.shape[1]:
+            raise ValueError(f"The model reads {model.input_shape[-1]} inputs, but a {config.by}-based row of these "
+                             f"ratings has {matrix.shape[1]}: build it for by={config.by!r} on the same index.")
+        if not getattr(model, "compiled", False):
+            compile_autorec(model, config, matrix.shape[0])
     fingerprint = {**{k: v for k, v in asdict(config).items()  # the default optimizer left out: older run folders resume
                       if k != "epochs" and not (k == "optimizer" and v == "adam")}, "seed": seed, "sparse": sparse,
                    "shape": list(matrix.shape), "ratings": len(ratings)}

@@ -131,6 +131,12 @@ class BiasBaseline:
         bi = np.array([self.item_bias.get(int(x), 0.0) for x in pairs["item_id"]])
         return self.mu + bu + bi
 
+    def score_matrix(self, user_ids: np.ndarray, item_ids: np.ndarray) -> np.ndarray:
+        """mu + b_u + b_i for every user (rows) and item (columns): the ranking scores of the baseline."""
+        bu = np.array([self.user_bias.get(int(x), 0.0) for x in user_ids])
+        bi = np.array([self.item_bias.get(int(x), 0.0) for x in item_ids])
+        return self.mu + bu[:, None] + bi[None, :]
+
 
 class BiasedMF:
     """Biased matrix factorisation, r_ui ~ mu + b_u + b_i + p_u . q_i, fitted by alternating least squares.

@@ -27,3 +27,13 @@ def save_results(notebook: str, table: pd.DataFrame) -> Path:
     table.to_csv(tmp, index=False)
     os.replace(tmp, path)
     return path
+
+
+def stack_results(notebook: str, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One results table from a notebook's tables, one per dataset: each row keeps its table's
+    key in a `data` column (e.g. "MNIST, 20 epochs" or "ML-100K u1"). Saved like `save_results`."""
+    if not tables:
+        raise ValueError(f"No tables given for the results of {notebook}.")
+    results = pd.concat([table.assign(data=label) for label, table in tables.items()], ignore_index=True)
+    save_results(notebook, results)
+    return results

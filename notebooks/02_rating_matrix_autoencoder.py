@@ -92,7 +92,7 @@ SPLIT = "u1"  # the canonical MovieLens 100K split (u1..u5, ua, ub)
 SELECT = by_mode(True, False, False)  # choose λ and dropout on the validation slice (about 1-2 minutes)
 EPOCHS = by_mode(None, 20, 2)  # None = the chosen configuration's 30 epochs
 SMOKE_ITEMS = smoke_or(None, 300)  # smoke mode keeps only items with id <= 300
-TOY_EPOCHS = smoke_or(800, 300)
+TOY_EPOCHS = smoke_or(800, 300)  # passes over the slide's toy matrices (a multiple of 100)
 RUN_ML1M = by_mode(True, False, False)  # MovieLens 1M: downloads about 6 MB; skipped when offline
 SEED = 0
 BOOST_EPOCHS = smoke_or(10, 1)  # epochs of each rating-autoencoder variant in section 3's boosting table
@@ -101,7 +101,7 @@ BOOST_EPOCHS = smoke_or(10, 1)  # epochs of each rating-autoencoder variant in s
 from helpers.params import check_params
 
 check_params(SPLIT=(SPLIT, str), SELECT=(SELECT, bool), EPOCHS=(EPOCHS, (int, type(None))),
-             SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))), TOY_EPOCHS=(TOY_EPOCHS, int),
+             SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))), TOY_EPOCHS=(TOY_EPOCHS, int, 100),
              RUN_ML1M=(RUN_ML1M, bool), SEED=(SEED, int, 0))
 
 # %%
@@ -110,7 +110,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, losses, models, plots, ratings, runtime, training
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -131,12 +131,24 @@ toy.frame()
 # example here; on MovieLens we will also use each item's column.)
 
 # %%
+def fit_whole_matrix(model: keras.Model, matrix: np.ndarray, epochs: int) -> None:
+    """`epochs` passes over a toy matrix, each one optimizer step on the whole matrix as one batch.
+
+    Keras pays a fixed cost per epoch, which for a 5-row matrix is most of the time; so the
+    matrix is stacked 100 times and each Keras epoch runs 100 batches, each batch exactly the
+    whole matrix (shuffle=False keeps the copies apart). The steps are the same as with
+    `model.fit(matrix, matrix, epochs=epochs, batch_size=len(matrix))`, about 20 times faster.
+    """
+    copies = np.tile(matrix, (100, 1))
+    model.fit(copies, copies, epochs=max(1, epochs // 100), batch_size=len(matrix), shuffle=False, verbose=0)
+
+
 def toy_autoencoder(loss, seed: int = SEED) -> keras.Model:
     """5 -> 3 -> 5, small enough to watch: sigmoid code, linear output."""
     runtime.set_seed(seed)
     model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="sigmoid"), keras.layers.Dense(5)])
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss=loss)
-    model.fit(toy.values, toy.values, epochs=TOY_EPOCHS, batch_size=5, verbose=0)
+    fit_whole_matrix(model, toy.values, TOY_EPOCHS)
     return model
 
 
@@ -207,7 +219,7 @@ def fill_toy45(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return np.append(keras.ops.convert_to_numpy(decoder.kernel)[:, I4], keras.ops.convert_to_numpy(decoder.bias)[I4])
 
     start = i4_weights()
-    model.fit(toy45.values, toy45.values, epochs=TOY_EPOCHS, batch_size=4, verbose=0)
+    fit_whole_matrix(model, toy45.values, TOY_EPOCHS)
     return model.predict(toy45.values, verbose=0), start, i4_weights()
 
 
@@ -413,7 +425,7 @@ for factors in (10, 20):
         mf = evaluation.BiasedMF(factors, reg, seed=SEED).fit(fit_part)
         mf_rows.append({"factors": factors, "reg": reg, "validation RMSE": evaluation.rmse(valid["rating"], mf.predict(valid))})
 mf_selection = pd.DataFrame(mf_rows).sort_values("validation RMSE")
-mf_best = mf_selection.iloc[0]
+mf_best = mf_selection.loc[mf_selection["validation RMSE"].idxmin()]
 mf_model = evaluation.BiasedMF(int(mf_best["factors"]), float(mf_best["reg"]), seed=SEED).fit(train)
 mf_key = f"biased MF (ALS, k={int(mf_best['factors'])})"
 scores[mf_key] = evaluation.score(test, mf_model.predict(test), ~mf_model.known(test))
@@ -467,12 +479,12 @@ def autorec_parameters(n_inputs: int, hidden: int) -> int:
     return n_inputs * hidden + hidden + hidden * n_inputs + n_inputs
 
 
-shapes = pd.DataFrame({
-    "examples": [index.n_items, index.n_users],
-    "inputs per example": [index.n_users, index.n_items],
-    "parameters": [autorec_parameters(index.n_users, autorec.BEST_ITEM.hidden),
-                   autorec_parameters(index.n_items, autorec.BEST_USER.hidden)],
-}, index=["I-AutoRec", "U-AutoRec"])
+shapes = pd.DataFrame.from_dict({
+    "I-AutoRec": {"examples": index.n_items, "inputs per example": index.n_users,
+                  "parameters": autorec_parameters(index.n_users, autorec.BEST_ITEM.hidden)},
+    "U-AutoRec": {"examples": index.n_users, "inputs per example": index.n_items,
+                  "parameters": autorec_parameters(index.n_items, autorec.BEST_USER.hidden)},
+}, orient="index")
 shapes["training ratings per parameter"] = (len(train) / shapes["parameters"]).round(3)
 print(f"U-AutoRec has {shapes.loc['U-AutoRec', 'parameters'] / shapes.loc['I-AutoRec', 'parameters']:.2f} times "
       f"the parameters of I-AutoRec and {shapes.loc['U-AutoRec', 'examples'] / shapes.loc['I-AutoRec', 'examples']:.2f} "
@@ -483,21 +495,55 @@ if not runtime.is_smoke():  # the text above is about the whole of u1.base (smok
     assert shapes.loc["U-AutoRec", "parameters"] > shapes.loc["I-AutoRec", "parameters"]
 shapes
 
+# %% [markdown]
+# ### I-AutoRec, built in view
+# Here is the network of the slide for one item's column of ratings: the encoder
+# $\mathbf h = g(V\mathbf r + \boldsymbol\mu)$ with 500 sigmoid units, the linear decoder
+# $\hat{\mathbf r} = W\mathbf h + \mathbf b$, and L2 on all four parameter tensors. A `Dropout`
+# layer in front hides half of the observed input ratings during training (input dropout,
+# below). `models.autorec` builds it from Keras layers (open `helpers/models.py` to read it);
+# `autorec.compile_autorec` compiles it with the masked loss of section 2, a masked RMSE
+# metric and Adam on a cosine-decaying learning rate. The summary's parameter count is the one
+# in the table above.
+
+# %%
+config = autorec.BEST_ITEM if EPOCHS is None else autorec.BEST_ITEM.with_(epochs=EPOCHS)
+runtime.set_seed(SEED)
+i_autorec = models.autorec(index.n_users, hidden=config.hidden, lam=config.lam, activation=config.activation,
+                           dropout=config.dropout, name="I-AutoRec")
+autorec.compile_autorec(i_autorec, config, n_rows=index.n_items)  # n_rows: examples per epoch, for the schedule
+i_autorec.summary()
+print(f"loss: {i_autorec.loss.__name__}; optimizer: {type(i_autorec.optimizer).__name__}, learning rate "
+      f"{config.learning_rate} decaying to 0 over {config.epochs} epochs of batch {config.batch_size}")
+assert i_autorec.count_params() == shapes.loc["I-AutoRec", "parameters"]
+
+# %% [markdown]
+# `autorec.train_autorec` trains it: it feeds the items' rows of the rating matrix (0 where
+# nobody rated, scored only where someone did), saves a checkpoint after every epoch in a run
+# folder so a disconnected run resumes, and reads the filled-in matrix back. Given a model, it
+# trains that one; otherwise it builds the same network for the configuration it is given.
+#
+# **Choosing λ and dropout on validation.** Each candidate trains on the fitting part and is
+# scored on the validation slice. The model above is the first candidate (the kit's stored
+# choice); the others differ only in λ and dropout. In lecture and smoke mode only that one
+# trains, and the kit's stored choice is kept.
+
 # %%
 valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
-config = autorec.BEST_ITEM if EPOCHS is None else autorec.BEST_ITEM.with_(epochs=EPOCHS)
 candidates = [config]
 if SELECT:
-    candidates = [config.with_(lam=lam, dropout=drop) for lam in (3e-4, 1e-3, 3e-3) for drop in (0.0, 0.5)]
-rows = []
+    candidates += [config.with_(lam=lam, dropout=drop) for lam in (3e-4, 1e-3, 3e-3) for drop in (0.0, 0.5)
+                   if (lam, drop) != (config.lam, config.dropout)]
+valid_preds, rows = {}, []
 for candidate in candidates:
-    model = autorec.train_autorec(fit_part, index, candidate, seed=SEED)
-    pred, _ = model.predict_pairs(valid, valid_fallback)
+    trained = autorec.train_autorec(fit_part, index, candidate, seed=SEED,
+                                    model=i_autorec if candidate == config else None)
+    valid_preds[candidate], _ = trained.predict_pairs(valid, valid_fallback)
     rows.append({"λ": candidate.lam, "dropout": candidate.dropout,
-                 "validation RMSE": evaluation.rmse(valid["rating"], pred), "seconds": model.fit.seconds})
+                 "validation RMSE": evaluation.rmse(valid["rating"], valid_preds[candidate]),
+                 "seconds": trained.fit.seconds})
 selection = pd.DataFrame(rows).sort_values("validation RMSE")
-best_row = selection.iloc[0]
-item_config = config.with_(lam=float(best_row["λ"]), dropout=float(best_row["dropout"]))
+item_config = min(valid_preds, key=lambda c: evaluation.rmse(valid["rating"], valid_preds[c]))
 print("chosen on validation:", item_config)
 selection.round(4)
 
@@ -511,8 +557,6 @@ selection.round(4)
 
 # %%
 import tempfile
-
-from helpers import models, training
 
 fit_matrix, fit_mask = ratings.rating_matrix(fit_part, index, by="item")
 valid_matrix, valid_mask = ratings.rating_matrix(valid, index, by="item")
@@ -590,7 +634,7 @@ for label, change in boost_variants.items():
                        "optimizer": variant.optimizer, "validation RMSE": evaluation.rmse(valid["rating"], pred),
                        "seconds": trained.fit.seconds})
 boosting = pd.DataFrame(boost_rows).set_index("variant").sort_values("validation RMSE")
-boost_winner = boosting.index[0]
+boost_winner = boosting["validation RMSE"].idxmin()
 print(f"{BOOST_EPOCHS} epochs each; best on validation: {boost_winner} "
       f"({boosting.loc[boost_winner, 'validation RMSE']:.4f}), the chosen configuration "
       f"{boosting.loc['chosen configuration', 'validation RMSE']:.4f}")
@@ -603,9 +647,8 @@ boosting.round(4)
 
 # %%
 user_config = autorec.BEST_USER.with_(lam=item_config.lam, dropout=item_config.dropout, epochs=item_config.epochs)
-item_valid = autorec.train_autorec(fit_part, index, item_config, seed=SEED)
+p_item = valid_preds[item_config]  # the chosen I-AutoRec's validation predictions, from the search above
 user_valid = autorec.train_autorec(fit_part, index, user_config, seed=SEED)
-p_item, _ = item_valid.predict_pairs(valid, valid_fallback)
 p_user, _ = user_valid.predict_pairs(valid, valid_fallback)
 weights = np.round(np.arange(0.0, 1.0001, 0.05), 2)
 blend_curve = pd.Series([evaluation.rmse(valid["rating"], autorec.blend(p_item, p_user, w)) for w in weights], index=weights)
@@ -634,9 +677,10 @@ user_model = autorec.train_autorec(train, index, user_config, run_dir=folder / "
 pred_item, unseen = item_model.predict_pairs(test, fallback)
 pred_user, _ = user_model.predict_pairs(test, fallback)
 pred_blend = autorec.blend(pred_item, pred_user, blend_weight)
+blend_key = f"I/U-AutoRec blend (w={blend_weight})"
 scores["I-AutoRec"] = evaluation.score(test, pred_item, unseen)
 scores["U-AutoRec"] = evaluation.score(test, pred_user, unseen)
-scores[f"I/U-AutoRec blend (w={blend_weight})"] = evaluation.score(test, pred_blend, unseen)
+scores[blend_key] = evaluation.score(test, pred_blend, unseen)
 train_seconds = item_model.fit.total_seconds + user_model.fit.total_seconds
 resumed = item_model.fit.resumed_from_epoch + user_model.fit.resumed_from_epoch
 print(f"training time, both models: {train_seconds:.1f} s" + (" (partly or wholly in an earlier run)" if resumed else "")
@@ -707,8 +751,7 @@ pd.DataFrame({"title": titles.reindex(top10).to_numpy(),  # predictions clipped 
 # of a user's relevant films found in the top 10; *NDCG@10* also rewards putting them first.
 
 # %%
-bias_scores_ui = bias_model.mu + np.array([bias_model.user_bias.get(int(u), 0.0) for u in index.user_ids])[:, None] \
-    + np.array([bias_model.item_bias.get(int(i), 0.0) for i in index.item_ids])[None, :]
+bias_scores_ui = bias_model.score_matrix(index.user_ids, index.item_ids)  # users x items, like user_item_scores()
 ranking = pd.DataFrame({
     "user + item biases": evaluation.ranking_metrics(bias_scores_ui, index, train, test),
     "I-AutoRec": evaluation.ranking_metrics(item_model.user_item_scores(), index, train, test),
@@ -882,20 +925,21 @@ else:
 # ## Results
 
 # %%
-results = table.reset_index(names="model")[["model", "rmse", "mae", "n_fallback"]]
-results["data"] = f"ML-100K {SPLIT}" + (" (smoke slice)" if runtime.is_smoke() else "")
-results.loc[results["model"].str.contains("AutoRec"), "train seconds"] = [
-    item_model.fit.total_seconds, user_model.fit.total_seconds, train_seconds]
-for name, metrics in ranking.iterrows():
-    key = {"I/U blend": f"I/U-AutoRec blend (w={blend_weight})"}.get(name, name)
-    results.loc[results["model"] == key, "recall@10"] = metrics["recall@10"]
-    results.loc[results["model"] == key, "ndcg@10"] = metrics["ndcg@10"]
+train_seconds_by_model = pd.Series({"I-AutoRec": item_model.fit.total_seconds,
+                                    "U-AutoRec": user_model.fit.total_seconds, blend_key: train_seconds},
+                                   name="train seconds")
+results = (table[["rmse", "mae", "n_fallback"]]
+           .assign(data=f"ML-100K {SPLIT}" + (" (smoke slice)" if runtime.is_smoke() else ""))
+           .join(train_seconds_by_model)
+           .join(ranking.rename(index={"I/U blend": blend_key})[["recall@10", "ndcg@10"]])
+           .reset_index(names="model"))
+extra_rows = [{"model": f"boosting winner: {boost_winner} ({BOOST_EPOCHS} epochs)",
+               "rmse": boosting.loc[boost_winner, "validation RMSE"],
+               "data": f"ML-100K {SPLIT} validation slice (not the test set)"}]
 if ml1m is not None:
-    results.loc[len(results)] = {"model": "I-AutoRec", "rmse": ml1m.rmse, "mae": ml1m.mae,
-                                 "n_fallback": ml1m.n_fallback, "data": "ML-1M random 90/10"}
-results.loc[len(results)] = {"model": f"boosting winner: {boost_winner} ({BOOST_EPOCHS} epochs)",
-                             "rmse": boosting.loc[boost_winner, "validation RMSE"],
-                             "data": f"ML-100K {SPLIT} validation slice (not the test set)"}
+    extra_rows.insert(0, {"model": "I-AutoRec", "rmse": ml1m.rmse, "mae": ml1m.mae, "n_fallback": ml1m.n_fallback,
+                          "data": "ML-1M random 90/10"})
+results = pd.concat([results, pd.DataFrame(extra_rows)], ignore_index=True)
 save_results("02_rating_matrix_autoencoder", results)
 results.round(4)
 

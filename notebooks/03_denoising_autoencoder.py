@@ -105,7 +105,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import autorec, datasets, evaluation, experiments, losses, models, plots, ratings, runtime
-from helpers.report import save_results
+from helpers.report import stack_results
 
 runtime.set_seed(SEED)
 
@@ -264,8 +264,8 @@ rating_table = pd.DataFrame([autorec.evaluate_variant(label, configs[label], tra
 rating_table.round(4)
 
 # %%
-plain = rating_table.iloc[0]
-final = rating_table.iloc[-1]
+plain = rating_table.set_index("variant", drop=False).loc["I-AutoRec (no corruption)"]
+final = rating_table.set_index("variant", drop=False).loc[chosen]
 global_mean_rmse = evaluation.rmse(test["rating"], np.full(len(test), train["rating"].mean()))
 print(f"on u1.test: {final['variant']} RMSE {final['rmse']:.4f} vs {plain['rmse']:.4f} without corruption "
       f"({'better' if final['rmse'] < plain['rmse'] else 'not better'}); NDCG@10 {final['ndcg@10']:.4f} vs "
@@ -280,14 +280,13 @@ if not runtime.is_smoke():
 # ## Results
 
 # %%
-results = pd.concat([
-    mnist_table.rename(columns={"model": "variant", "gaussian 0.3 input": "BCE, gaussian-noisy input",
-                                "masking 0.5 input": "BCE, masked input", "clean input": "BCE, clean input"})
-    .assign(data=f"MNIST ({len(x_train)} train / {len(x_test)} validation), {EPOCHS} epochs"),
-    rating_valid.assign(data="ML-100K u1, validation slice (95% of u1.base to train)"),
-    rating_table.assign(data="ML-100K u1.test (trained on all of u1.base)"),
-], ignore_index=True)
-save_results("03_denoising_autoencoder", results)
+results = stack_results("03_denoising_autoencoder", {
+    f"MNIST ({len(x_train)} train / {len(x_test)} validation), {EPOCHS} epochs": mnist_table.rename(columns={
+        "model": "variant", "gaussian 0.3 input": "BCE, gaussian-noisy input", "masking 0.5 input": "BCE, masked input",
+        "clean input": "BCE, clean input"}),
+    "ML-100K u1, validation slice (95% of u1.base to train)": rating_valid,
+    "ML-100K u1.test (trained on all of u1.base)": rating_table,
+})
 results.round(4)
 
 # %% [markdown]

@@ -106,7 +106,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import autorec, datasets, evaluation, experiments, losses, models, plots, runtime
-from helpers.report import save_results
+from helpers.report import stack_results
 
 runtime.set_seed(SEED)
 
@@ -230,11 +230,8 @@ if not runtime.is_smoke():
 # ## Results
 
 # %%
-results = pd.concat([
-    mnist_table.rename(columns={"model": "variant"}).assign(data=f"MNIST ({len(x_train)} train), BCE"),
-    rating_table.assign(data="ML-100K u1"),
-], ignore_index=True)
-save_results("04_stacked_autoencoder", results)
+results = stack_results("04_stacked_autoencoder", {f"MNIST ({len(x_train)} train), BCE": mnist_table.rename(
+    columns={"model": "variant"}), "ML-100K u1": rating_table})
 results.round(4)
 
 # %% [markdown]

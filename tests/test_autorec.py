@@ -36,6 +36,24 @@ def test_train_predict_and_recommend(offline_data: Path) -> None:
 
 
 @pytest.mark.slow
+def test_train_a_model_built_in_view(offline_data: Path) -> None:
+    """A notebook builds and compiles the network itself; the helper trains that very model."""
+    train, _ = small_movielens()
+    index = RatingIndex.from_ratings(train)
+    config = autorec.BEST_ITEM.with_(hidden=16, epochs=2)
+    net = autorec.build_autorec(config, index.n_users)
+    autorec.compile_autorec(net, config, index.n_items)
+    compiled_optimizer = net.optimizer
+    trained = autorec.train_autorec(train, index, config, model=net, seed=1)
+    assert trained.model is net and net.optimizer is compiled_optimizer  # trained as compiled, not rebuilt
+    assert trained.fit is not None and trained.fit.epochs == 2
+    fresh = autorec.build_autorec(config, index.n_users)  # not compiled: the helper compiles it the kit's way
+    assert autorec.train_autorec(train, index, config.with_(epochs=1), model=fresh).model.compiled
+    with pytest.raises(ValueError, match="reads 16 inputs"):
+        autorec.train_autorec(train, index, config, model=autorec.build_autorec(config, 16))
+
+
+@pytest.mark.slow
 def test_fold_in_needs_user_model_and_valid_ratings(offline_data: Path) -> None:
     train, _ = small_movielens()
     index = RatingIndex.from_ratings(train)

@@ -50,6 +50,17 @@ def test_baselines_on_u1(offline_data: Path) -> None:
     assert bias_scores.mae < mean_scores.mae
 
 
+def test_bias_score_matrix_matches_predict() -> None:
+    train = pd.DataFrame({"user_id": [1, 1, 2, 3], "item_id": [10, 20, 10, 30], "rating": [5.0, 3.0, 4.0, 1.0]})
+    bias = evaluation.BiasBaseline().fit(train)
+    users, items = np.array([1, 2, 3, 99]), np.array([10, 20, 30, 77])  # 99 and 77 were never seen
+    matrix = bias.score_matrix(users, items)
+    assert matrix.shape == (4, 4)
+    pairs = pd.DataFrame({"user_id": np.repeat(users, 4), "item_id": np.tile(items, 4)})
+    np.testing.assert_allclose(matrix.ravel(), bias.predict(pairs))
+    assert matrix[3, 3] == pytest.approx(bias.mu)  # unseen user and item: the global mean
+
+
 def test_recall_and_ndcg_by_hand() -> None:
     ranked = np.array([3, 1, 7, 5])
     assert evaluation.recall_at_k(ranked, {1, 5, 9}, k=2) == pytest.approx(1 / 3)
