@@ -379,6 +379,81 @@ def _trial_oldest_first(fn: Callable[..., Any], rng: np.random.Generator) -> Non
                             f"{listed}, which is not the `ls -tr` order", case)
 
 
+def _unit_vectors(rng: np.random.Generator, count: int, d: int) -> np.ndarray:
+    """`count` random directions in d dimensions, each of length 1."""
+    x = rng.normal(size=(count, d))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def _gate_cases(rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Embeddings u (n x d) and v (m x d) for 07.2, n != m and m != d, so a transposed result or a sum over the wrong
+    axis has the wrong shape. Each mixed case holds a pair at a squared distance in [0.1, 0.6] (a square root or a
+    Gaussian gives another value there), one pair farther apart than 1 (no clamp: negative; Gaussian: positive) and
+    one identical pair away from the origin (an expansion of the squared distance without its factor 2 gives < 1)."""
+    cases = []
+    for d in (1, *rng.integers(2, 9, size=2).tolist()):
+        n, m = rng.choice(np.setdiff1d(np.arange(3, 13), [d]), size=2, replace=False).tolist()
+        u = rng.normal(0.0, 0.45 / math.sqrt(d), size=(n, d))
+        v = rng.normal(0.0, 0.45 / math.sqrt(d), size=(m, d))
+        (i_near, i_far, i_same), (j_near, j_far, j_same) = (rng.choice(k, size=3, replace=False) for k in (n, m))
+        u[i_same] = _unit_vectors(rng, 1, d)[0] * rng.uniform(0.4, 0.7)
+        v[j_same] = u[i_same]
+        v[j_near] = u[i_near] + _unit_vectors(rng, 1, d)[0] * math.sqrt(rng.uniform(0.1, 0.6))
+        v[j_far] = u[i_far] + _unit_vectors(rng, 1, d)[0] * math.sqrt(rng.uniform(1.5, 3.0))
+        cases.append((f"random {n} x {d} and {m} x {d} embeddings", u, v))
+    d = int(rng.integers(1, 7))
+    n, m = rng.choice(np.setdiff1d(np.arange(2, 13), [d]), size=2, replace=False).tolist()
+    away = _unit_vectors(rng, 1, d)[0] * 1.5  # every pair at least 3 - 2 * 0.25 apart
+    u = away + rng.uniform(-0.1, 0.1, size=(n, d))
+    v = -away + rng.uniform(-0.1, 0.1, size=(m, d))
+    cases.append((f"{n} x {d} and {m} x {d} embeddings, every u far from every v", u, v))
+    d = int(rng.integers(1, 7))
+    n, m = rng.choice(np.setdiff1d(np.arange(2, 13), [d]), size=2, replace=False).tolist()
+    same = _unit_vectors(rng, 1, d)[0] * rng.uniform(0.4, 0.9)
+    cases.append((f"{n} x {d} and {m} x {d} embeddings, all of them the same point", np.tile(same, (n, 1)),
+                  np.tile(same, (m, 1))))
+    return cases
+
+
+def _trial_kernel_gate(fn: Callable[..., Any], rng: np.random.Generator) -> None:
+    reference = solutions.REFERENCES["07.2"]
+    for where, u, v in _gate_cases(rng):
+        case = {"u": u, "v": v}
+        got = _call(fn, u.copy(), v.copy(), case=case)
+        _returned_none(got, case)
+        try:
+            out = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            raise _FailedError(f"on {where} your function returned {type(got).__name__}, not an array of numbers",
+                               case) from None
+        (n, _), (m, _) = u.shape, v.shape
+        if out.ndim == 0:
+            raise _FailedError(f"on {where} your function returned one number, not a matrix", case,
+                               hint="return every pair's kernel value, one row per embedding in u, before any sum "
+                               "or mean.")
+        if out.shape == (m, n):
+            raise _FailedError(f"on {where} your function returned an array of shape {out.shape}", case,
+                               hint="one row per embedding in u and one column per embedding in v.")
+        if out.shape != (n, m):
+            raise _FailedError(f"on {where} your function returned an array of shape {out.shape}", case,
+                               hint="one value per pair (row i of u, row j of v), in a matrix with a row for each "
+                               "embedding of u; the squared distance adds up the squares over the d coordinates.")
+        if not np.all(np.isfinite(out)):
+            raise _FailedError(f"on {where} your function returned values that are not finite numbers", case)
+        expected = reference(u, v)
+        if np.allclose(out, expected, rtol=1e-5, atol=1e-5):
+            continue
+        i, j = np.unravel_index(np.argmax(np.abs(out - expected)), out.shape)  # the worst pair: the clearest example
+        text = f"on {where} your function gives {out[i, j]:.6g} for row {i} of u and row {j} of v, which is not right yet"
+        case = {**case, "pair": (int(i), int(j))}
+        if out.min() < -1e-5:
+            raise _FailedError(text, case, hint="a kernel value is never negative: once two embeddings are 1 apart or "
+                               "more the connection is cut, and stays cut however far apart they are.")
+        if out.max() > 1 + 1e-5:
+            raise _FailedError(text, case, hint="no kernel value is above the one of two identical embeddings.")
+        raise _FailedError(text, case)
+
+
 # --- the exercises --------------------------------------------------------------------------------
 
 EXERCISES: dict[str, Fixed | FromRun | Code] = {
@@ -430,6 +505,9 @@ EXERCISES: dict[str, Fixed | FromRun | Code] = {
     "07.1": Fixed("a KernelDense layer has the weights W (inputs x units), one bias per unit, and one embedding of "
                   "`dim` numbers for every input unit and every output unit.",
                   "d73910853c42bf7f29ca21d22ffaba7a7b24616f6a09e92d5be09497638668bd"),
+    "07.2": Code("for row i of u and row j of v add up the squares of their differences over the d coordinates (the "
+                 "squared distance, no square root), take 1 minus it and cut it at 0 from below; a new axis on u and "
+                 "one on v let NumPy broadcasting do every pair at once.", "kernel_gate", _trial_kernel_gate),
 }
 
 _KINDS = {"int": "a whole number", "decimal": "a number", "path": "a path, as a string", "number": "a number",

@@ -88,6 +88,12 @@ def oldest_first(folder: str | os.PathLike) -> list[str]:
     return [e.name for e in sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns)]
 
 
+def kernel_gate_reference(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The kernel of helpers.kernel_autorec.KernelDense for embeddings u (n x d) and v (m x d): an n x m array."""
+    squared = np.sum((np.asarray(u, dtype=float)[:, None, :] - np.asarray(v, dtype=float)[None, :, :]) ** 2, axis=-1)
+    return np.maximum(0.0, 1.0 - squared)
+
+
 REFERENCES: dict[str, Callable[..., Any]] = {
     "01.2": worst_digit,
     "01.3": dense_params,
@@ -101,6 +107,7 @@ REFERENCES: dict[str, Callable[..., Any]] = {
     "05.3": kl_penalty_reference,
     "06.3": matmul_flops,
     "06.4": oldest_first,
+    "07.2": kernel_gate_reference,
 }
 
 # --- model solutions: what a student could write (the solutions switch uses them) ------------------
@@ -150,6 +157,12 @@ def solution_oldest_first(folder: str | os.PathLike) -> list[str]:
     return [p.name for p in entries]
 
 
+def solution_kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """K[i, j] = max(0, 1 - ||u_i - v_j||^2): every pair's difference by broadcasting, squared and summed over d."""
+    diff = u[:, np.newaxis, :] - v[np.newaxis, :, :]  # n x m x d
+    return np.clip(1 - (diff**2).sum(axis=2), 0, None)
+
+
 SOLUTIONS: dict[str, Any] = {
     "01.1": 784 * 64 + 64 + 64 * 784 + 784,
     "01.3": solution_dense_autoencoder_params,
@@ -168,6 +181,7 @@ SOLUTIONS: dict[str, Any] = {
     "06.3": solution_matmul_flops,
     "06.4": solution_oldest_first,
     "07.1": 943 * 500 + 500 + (943 + 500) * 5,  # the first KernelDense of the item-based model on u1 (dim 5)
+    "07.2": solution_kernel_gate,
 }
 
 

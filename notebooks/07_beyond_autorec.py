@@ -38,6 +38,23 @@
 # - run an ablation (kernel or not, one or two layers, Adam or L-BFGS) on a validation slice and
 #   look at the test set exactly once;
 # - read a table of published results critically: how was each number selected?
+#
+# **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
+# `mode="lecture"` in the setup cell's last line):
+#
+# | mode | here: 2 CPU cores, MovieLens 100K (the real files) | Colab CPU (estimate) | Colab GPU (estimate) |
+# | --- | ---: | ---: | ---: |
+# | full | 1.0 min | 1-2 min | about 1 min |
+# | lecture | 1.1 min (the same settings as full) | 1-2 min | about 1 min |
+# | smoke | 0.3 min | 1 min | 1 min |
+#
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> jupyter
+# nbconvert --to notebook --execute notebooks/07_*.ipynb` (smoke: `COURSE_SMOKE=1
+# COURSE_SOLUTIONS=1`), kernel start included, at load average 1.3-3.5 on the 2 cores; the two
+# trainings take 20-30 s each of it. The Colab estimates take the same data (MovieLens 100K is
+# the same file online), an idle 2-vCPU runtime for the low end and twice this machine's time for
+# the high end; on a GPU the L-BFGS steps still hand the weights to NumPy and back, so the start-up
+# dominates. They are not measured (no Colab, and no GPU here).
 
 # %% [markdown]
 # ## Setup
@@ -65,15 +82,18 @@ KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "ful
 
 # %% [markdown]
 # ## Parameters
-# All the knobs of this lesson. `COURSE_SMOKE=1` picks the small values.
+# All the knobs of this lesson. The run mode picks their values: `full` (the default), `lecture`
+# (the same as full here: the whole notebook takes about a minute on 2 CPU cores, so a shorter
+# training would only change the numbers the text discusses) or `smoke` (what the automatic tests
+# use: items with id <= 300, 2 rounds of 2 L-BFGS steps).
 
 # %% tags=["parameters"]
-from helpers.runtime import smoke_or
+from helpers.runtime import by_mode, smoke_or
 
 SPLIT = "u1"  # the canonical MovieLens 100K split
 SMOKE_ITEMS = smoke_or(None, 300)  # smoke mode keeps only items with id <= 300
-EPOCHS = smoke_or(None, 2)  # L-BFGS rounds of ITERATIONS steps; None = the chosen configuration's
-ITERATIONS = smoke_or(None, 2)  # None = the chosen configuration's (5, as GLocal-K)
+EPOCHS = by_mode(None, None, 2)  # L-BFGS rounds of ITERATIONS steps; None = the chosen configuration's 19 (lecture too)
+ITERATIONS = by_mode(None, None, 2)  # None = the chosen configuration's (5, as GLocal-K)
 SEED = 0
 
 # %%
@@ -212,7 +232,7 @@ scores = evaluation.score(test, pred, unseen)
 print(f"u1.test: RMSE {scores.rmse:.4f}, MAE {scores.mae:.4f} ({scores.n_fallback} of {scores.n} pairs from the "
       f"baseline); training {final.seconds:.1f} s")
 baseline = evaluation.score(test, fallback)
-assert SMOKE_ITEMS is not None or scores.rmse < baseline.rmse  # full mode: it beats the bias baseline
+assert SMOKE_ITEMS is not None or scores.rmse < baseline.rmse  # full and lecture mode (all items): it beats the baseline
 
 # %% [markdown]
 # ## Results
@@ -261,12 +281,29 @@ from helpers import exercises
 
 exercises.check("07.1", answer_1)
 
+
 # %% [markdown]
-# **Exercise 2 (open).** Start the embeddings farther apart (`KernelConfig(init_scale=0.3)`) so
+# **Exercise 2 (write code).** Write the kernel of section 1 yourself: `kernel_gate(u, v)` takes
+# the embeddings of n input units, `u` (an n × d array), and of m units, `v` (m × d), and returns
+# the n × m matrix K, one value for every pair (uᵢ, vⱼ). Try to do it without a Python loop over
+# the pairs. The check compares your function with the kit's on new random embeddings every
+# time: pairs close together, far apart and identical, with d = 1 among them.
+
+# %%
+def kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """The n x m kernel matrix of section 1 for embeddings u (n x d) and v (m x d)."""
+    raise NotImplementedError  # replace this line with your code
+
+
+# %%
+exercises.check("07.2", kernel_gate)
+
+# %% [markdown]
+# **Exercise 3 (open).** Start the embeddings farther apart (`KernelConfig(init_scale=0.3)`) so
 # that the kernel cuts connections from the first step. Does the validation RMSE improve, and how
 # many connections end up cut (`share_pruned()`)?
 #
-# **Exercise 3 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
+# **Exercise 4 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
 # kernel" before the same network reads it (`KernelConfig(finetune_epochs=...)`). The convolution
 # mixes neighbouring rows and columns: items and users *in id order*. What does that assume about
 # the ids, and would shuffling them change the result?

@@ -52,18 +52,21 @@ KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "ful
 
 # %% [markdown]
 # ## Parameters
-# All the knobs of this lesson. `COURSE_SMOKE=1` picks the small values.
+# All the knobs of this lesson. The run mode picks their values: `full` (the default), `lecture`
+# (about 10 minutes on 2 CPU cores: fewer epochs or examples, every result's direction still
+# shows) or `smoke` (what the automatic tests use: a slice of the data, one or two epochs).
 
 # %% tags=["parameters"]
-from helpers.runtime import smoke_or
+from helpers.runtime import by_mode, smoke_or
 
-EPOCHS = smoke_or(50, 2)
+EPOCHS = by_mode(50, 20, 2)  # full, lecture, smoke
+N_TRAIN = smoke_or(None, 2000)  # None = every training example; smoke_or(full, smoke) when lecture keeps full's value
 SEED = 42
 
 # %%
 from helpers.params import check_params
 
-check_params(EPOCHS=(EPOCHS, int), SEED=(SEED, int, 0))
+check_params(EPOCHS=(EPOCHS, int), N_TRAIN=(N_TRAIN, (int, type(None))), SEED=(SEED, int, 0))
 
 # %%
 from helpers import runtime

@@ -86,7 +86,7 @@ def test_stored_digests_are_the_model_answers(key: str) -> None:
 
 
 def test_every_notebook_has_a_code_exercise() -> None:
-    assert {k[:2] for k in CODE} == {f"0{n}" for n in range(1, 7)}
+    assert {k[:2] for k in CODE} == {f"0{n}" for n in range(1, 8)}
 
 
 # --- switch off: None and stubs say "not answered yet", the model solution is "correct" -------------
@@ -235,6 +235,15 @@ def _ls_by(attribute: str, reverse: bool = False) -> Callable[[Any], list[str]]:
                                                   reverse=reverse)]
 
 
+def _gate_from(squared: Callable[[np.ndarray, np.ndarray], np.ndarray], clamp: bool = True) -> Callable[..., Any]:
+    """A kernel gate built on `squared(u, v)` (what a student may compute as the squared distances)."""
+    return lambda u, v: np.maximum(0.0, 1.0 - squared(u, v)) if clamp else 1.0 - squared(u, v)
+
+
+def _pair_sq(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.sum((u[:, None, :] - v[None, :, :]) ** 2, axis=-1)
+
+
 BUGGY: dict[str, list[Callable[..., Any]]] = {
     "01.3": [
         lambda sizes: sum(a * b for a, b in zip(sizes, sizes[1:])),  # no biases
@@ -288,6 +297,19 @@ BUGGY: dict[str, list[Callable[..., Any]]] = {
         lambda folder: [p.name for p in sorted(Path(folder).iterdir(), key=lambda p: p.stat().st_mtime) if p.is_file()],
         lambda folder: "\n".join(_ls_by("st_mtime")(folder)),  # one string
     ],
+    "07.2": [
+        _gate_from(_pair_sq, clamp=False),  # no max(0, .): pairs more than 1 apart go negative
+        _gate_from(lambda u, v: np.sqrt(_pair_sq(u, v))),  # the distance, not its square
+        lambda u, v: solutions.kernel_gate_reference(v, u),  # transposed: m x n
+        _gate_from(lambda u, v: np.sum((u[:, None, :] - v[None, :, :]) ** 2, axis=1)),  # summed over the pairs: n x d
+        _gate_from(lambda u, v: np.sum((u[:, None, :] - v[None, :, :]) ** 2, axis=0)),  # summed over the pairs: m x d
+        lambda u, v: np.exp(-_pair_sq(u, v)),  # a Gaussian kernel: never exactly 0
+        _gate_from(lambda u, v: (u**2).sum(1)[:, None] + (v**2).sum(1)[None, :] - u @ v.T),  # expansion without the 2
+        _gate_from(lambda u, v: np.abs(u[:, None, :] - v[None, :, :]).sum(-1)),  # L1 distance
+        lambda u, v: np.maximum(0.0, 1.0 - ((u - v) ** 2).sum(-1)),  # row by row, not every pair: fails to broadcast
+        lambda u, v: float(np.maximum(0.0, 1.0 - _pair_sq(u, v)).mean()),  # one number
+        lambda u, v: None,  # forgot `return`
+    ],
 }
 
 
@@ -307,6 +329,13 @@ def expected_texts(key: str, case: dict[str, Any]) -> list[str]:
         return spellings(solutions.matmul_flops(case["n"], case["k"], case["m"]))
     if key == "06.4":
         return [str([n for _, n in sorted(zip(case["mtimes"], case["names"]))])]
+    if key == "07.2":  # the whole matrix, and the value of the pair the message names
+        expected = solutions.kernel_gate_reference(case["u"], case["v"])
+        texts = [str(np.round(expected, 4)), str(np.round(expected, 2))]
+        value = expected[case["pair"]] if "pair" in case else 0.0
+        if 0.001 < value < 0.999:  # 0 and 1 are in the exercise's text
+            texts += [f"{value:.6g}", f"{value:.4f}", f"{value:.3f}"]
+        return texts
     return []
 
 
@@ -366,6 +395,41 @@ def test_keras_agrees_with_the_references() -> None:
     codes = rng.uniform(0.05, 0.95, size=(16, 8)).astype("float32")
     assert math.isclose(solutions.solution_kl_penalty(codes, 0.05, 0.01),
                         float(losses.kl_sparsity_penalty(codes, 0.05, 0.01)), rel_tol=1e-4)
+
+
+def test_kernel_gate_reference_is_the_layers_kernel() -> None:
+    from helpers.kernel_autorec import KernelDense
+
+    rng = np.random.default_rng(0)
+    for _, u, v in exercises._gate_cases(rng):
+        layer = KernelDense(v.shape[0], dim=u.shape[1])
+        layer.build((None, u.shape[0]))
+        layer.u.assign(u.astype("float32"))
+        layer.v.assign(v.astype("float32"))
+        kernel = np.asarray(layer.kernel())
+        np.testing.assert_allclose(kernel, solutions.kernel_gate_reference(u, v), atol=1e-5)
+        np.testing.assert_allclose(solutions.solution_kernel_gate(u, v), solutions.kernel_gate_reference(u, v), atol=1e-12)
+
+
+def test_kernel_gate_cases_separate_every_buggy_function() -> None:
+    """The cases 07.2's check draws always hold what tells each buggy function apart: it can never pass by chance."""
+    for seed in range(300):
+        cases = exercises._gate_cases(np.random.default_rng(seed))
+        kinds = {"mixed": cases[:3], "far": cases[3:4], "same": cases[4:]}
+        assert [u.shape[1] for _, u, _ in cases[:1]] == [1]
+        for _, u, v in cases:
+            (n, d), (m, _) = u.shape, v.shape
+            assert n != m and d not in (n, m)
+        for _, u, v in kinds["mixed"]:
+            squared = _pair_sq(u, v)
+            assert ((squared >= 0.1 - 1e-9) & (squared <= 0.6 + 1e-9)).any()  # the square root and the Gaussian differ
+            assert (squared >= 1.5 - 1e-9).any()  # no clamp: negative there
+            same = np.argwhere(squared < 1e-18)
+            assert len(same) and (u[same[0][0]] ** 2).sum() >= 0.16 - 1e-9  # expansion without the 2: below 1
+        for _, u, v in kinds["far"]:
+            assert _pair_sq(u, v).min() > 6  # all 0; a Gaussian gives more than 1e-3
+        for _, u, v in kinds["same"]:
+            assert _pair_sq(u, v).max() < 1e-18
 
 
 # --- the notebooks: short check cells, every exercise checked, no answer in view -------------------
