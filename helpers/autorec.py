@@ -223,12 +223,18 @@ def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, tes
                      index: RatingIndex, fallback: np.ndarray, seed: int = 0) -> dict[str, Any]:
     """Train one rating-autoencoder variant on `train` and measure it on `test`: RMSE, MAE,
     Recall@10, NDCG@10, training seconds and how active its code is."""
-    trained = train_autorec(train, index, config, seed=seed)
+    return variant_scores(label, train_autorec(train, index, config, seed=seed), train, test, fallback)
+
+
+def variant_scores(label: str, trained: TrainedAutoRec, train: pd.DataFrame, test: pd.DataFrame,
+                   fallback: np.ndarray) -> dict[str, Any]:
+    """The row `evaluate_variant` reports for a model already trained on `train`."""
     pred, unseen = trained.predict_pairs(test, fallback)
     scores = evaluation.score(test, pred, unseen)
-    ranking = evaluation.ranking_metrics(trained.user_item_scores(), index, train, test)
-    assert trained.fit is not None
+    ranking = evaluation.ranking_metrics(trained.user_item_scores(), trained.index, train, test)
+    if trained.fit is None:
+        raise ValueError(f"{label}: this model carries no training record (fit); train it with train_autorec.")
     code = losses.code_stats(trained.codes())
-    return {"variant": label, "rmse": scores.rmse, "mae": scores.mae, "recall@10": ranking["recall@10"],
-            "ndcg@10": ranking["ndcg@10"], "seconds": trained.fit.total_seconds,
+    return {"variant": label, "rmse": scores.rmse, "mae": scores.mae, "n_fallback": scores.n_fallback,
+            "recall@10": ranking["recall@10"], "ndcg@10": ranking["ndcg@10"], "seconds": trained.fit.total_seconds,
             "code mean activation": code["mean_activation"], "code share alive": code["share_alive"]}

@@ -80,15 +80,10 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     autorec: notebook 02's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
     single I-AutoRec variants of notebooks 03-05 (`helpers.autorec.VARIANTS`).
     """
-    from helpers import autorec, datasets, evaluation, losses, runtime
-    from helpers.ratings import RatingIndex
+    from helpers import autorec, evaluation, runtime
 
-    train, test = datasets.load_movielens("ml-100k", split)
-    if runtime.is_smoke():
-        train, test = train[train["item_id"] <= 300], test[test["item_id"] <= 300]
-    index = RatingIndex.from_ratings(train)
-    base = evaluation.BiasBaseline().fit(train)
-    fallback = base.predict(test)
+    # the same split and fallback as notebooks 03-05 (smoke mode: the items with id <= 300, as there)
+    train, test, index, fallback = autorec.prepare_split(split, max_item_id=300 if runtime.is_smoke() else None)
     if model_name not in AUTOREC_MODELS:
         raise ValueError(f"Unknown rating model {model_name!r}; choose one of {AUTOREC_MODELS}.")
     if model_name == "kernel":
@@ -114,21 +109,19 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
         seconds += fit.seconds
         trained.append(model)
     preds = [m.predict_pairs(test, fallback)[0] for m in trained]
+    common = {"benchmark": "autorec", "split": split, "model": model_name, "seconds": round(seconds, 2),
+              "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
+              "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]), "n_test": len(test), "seed": seed,
+              "smoke": runtime.is_smoke()}
+    if not blended:  # scored exactly as notebooks 03-05 score their variants
+        row = autorec.variant_scores(model_name, trained[0], train, test, fallback)
+        return {**common, "rmse": row["rmse"], "mae": row["mae"], "n_fallback": row["n_fallback"],
+                "recall_at_10": row["recall@10"], "ndcg_at_10": row["ndcg@10"],
+                "mean_activation": row["code mean activation"], "share_alive": row["code share alive"]}
     unseen = trained[0].predict_pairs(test, fallback)[1]
-    final = autorec.blend(preds[0], preds[1], autorec.BEST_BLEND) if blended else preds[0]
-    scores = evaluation.score(test, final, unseen)
-    result = {
-        "benchmark": "autorec", "split": split, "model": model_name, "rmse": scores.rmse, "mae": scores.mae,
-        "seconds": round(seconds, 2), "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
-        "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]),
-        "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke(),
-    }
-    if blended:
-        result["rmse_user_autorec"] = evaluation.rmse(test["rating"], preds[1])
-        result["blend_weight_item"] = autorec.BEST_BLEND
-    else:
-        result["mean_activation"] = losses.code_stats(trained[0].codes())["mean_activation"]
-    return result
+    scores = evaluation.score(test, autorec.blend(preds[0], preds[1], autorec.BEST_BLEND), unseen)
+    return {**common, "rmse": scores.rmse, "mae": scores.mae, "n_fallback": scores.n_fallback,
+            "rmse_user_autorec": evaluation.rmse(test["rating"], preds[1]), "blend_weight_item": autorec.BEST_BLEND}
 
 
 def kernel_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None,

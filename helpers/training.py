@@ -222,6 +222,9 @@ def fit(
     if not model.built:
         raise ValueError("Build the model (give it an Input) before calling fit().")
     resumed = checkpoint.restore(model)
+    if resumed > epochs:
+        raise ValueError(f"{run_dir} holds a run of {resumed} completed epochs, more than the epochs={epochs} asked "
+                         "for. Delete that folder to train afresh, or give this run another folder.")
     stop = _StopOnNaN()
     history_csv = _HistoryCSV(run_dir / "history.csv")
     if resumed == 0 and history_csv.path.is_file():

@@ -671,7 +671,7 @@ assert valid_b <= min(valid_i, valid_u), "the blend weight is chosen on validati
 # runs above start again from epoch 1), and score `u1.test`.
 
 # %%
-folder = runtime.run_dir(f"02_autorec_{SPLIT}" + ("_smoke" if runtime.is_smoke() else ""))
+folder = runtime.run_dir(f"02_autorec_{SPLIT}" + by_mode("", "_lecture", "_smoke"))  # one folder per run mode
 item_model = autorec.train_autorec(train, index, item_config, run_dir=folder / "item", seed=SEED)
 user_model = autorec.train_autorec(train, index, user_config, run_dir=folder / "user", seed=SEED)
 pred_item, unseen = item_model.predict_pairs(test, fallback)

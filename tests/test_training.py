@@ -259,6 +259,14 @@ def test_resume_refuses_other_settings(tmp_path: Path, slide_matrix: np.ndarray,
         training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=3, batch_size=5, verbose=0, fingerprint={"lam": 0.1})
 
 
+def test_resume_refuses_a_longer_finished_run(tmp_path: Path, slide_matrix: np.ndarray, toy_model: Factory) -> None:
+    """A folder trained for 4 epochs is not handed back as a 2-epoch model (e.g. a lecture-mode run)."""
+    y = slide_matrix
+    training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=4, batch_size=5, verbose=0)
+    with pytest.raises(ValueError, match="4 completed epochs, more than the epochs=2"):
+        training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=2, batch_size=5, verbose=0)
+
+
 def test_resume_refuses_another_optimizer(tmp_path: Path, slide_matrix: np.ndarray, toy_model: Factory) -> None:
     """Keras would load the weights and only warn that it starts the optimizer afresh."""
     y = slide_matrix
