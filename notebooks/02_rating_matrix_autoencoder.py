@@ -41,22 +41,21 @@
 #
 # | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
-# | full | about 15 min (9.4 before sections 1b, 3c-3e) | 10-20 min (with MovieLens 1M) | about 10 min |
-# | lecture | 11.7 min | 5-12 min | about 7 min |
-# | smoke | 7.0 min | 2-7 min | about 2 min |
+# | full | 3.3 min (MovieLens 1M skipped: it needs the internet) | 5-12 min (with MovieLens 1M) | about 4 min |
+# | lecture | 2.1 min | 2-5 min | about 2 min |
+# | smoke | 0.6 min | 1-2 min | under 1 min |
 #
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> python
-# -m tools.runner --out build notebooks/02_*.ipynb` (smoke: the nbval command of `make test`), on a
-# machine shared with other jobs (load average 5-10 on its 2 cores), so these times are up to 2-3
-# times slower than an idle machine's. The Colab estimates add MovieLens 1M (full mode, online only)
-# to the time measured here, take an idle 2-vCPU runtime for the low end and this machine's load for
-# the high end, and are not measured (no Colab, and no GPU here).
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> jupyter
+# nbconvert --execute` and an empty run folder (smoke: the nbval command of `make test`), on 2 CPU
+# cores with little else running (load average 1.3-2). The Colab estimates are not measured (no
+# Colab, and no GPU here): the low end is the time here, the high end twice that for a busy shared
+# runtime, and full mode adds MovieLens 1M, whose item-by-user matrix is about 14 times the size of
+# 100K's (estimated 2-5 minutes more on a CPU).
 #
 # Lecture mode skips the λ/dropout search (it uses the configuration the search picks), trains
 # AutoRec for 20 epochs instead of 30, and skips MovieLens 1M; its RMSEs are about 0.003 higher
 # (I-AutoRec 0.9017 vs 0.8983, blend 0.8995 vs 0.8956) and every comparison printed keeps the full
-# run's direction. The toy matrices (800 epochs, batch 4-5) take about 8 of lecture mode's 11.7
-# minutes here, and a GPU does not shorten them.
+# run's direction.
 
 # %% [markdown]
 # ## Setup
