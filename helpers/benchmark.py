@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # module that imports helpers inside functions.
 
 MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
-AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "kernel")
+AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "kernel", "ensemble")
 
 
 def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 128) -> dict[str, Any]:
@@ -90,6 +90,10 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
         if run_dir:
             raise ValueError("--run-dir: the kernel model trains full-batch without checkpoints; leave it out.")
         return kernel_benchmark(split, train, test, index, fallback, epochs, seed)
+    if model_name == "ensemble":
+        if run_dir:
+            raise ValueError("--run-dir: the ensemble's members train without checkpoints; leave it out.")
+        return ensemble_benchmark(split, train, test, index, fallback, epochs, seed)
     blended = model_name == "autorec"
     configs = [autorec.BEST_ITEM, autorec.BEST_USER] if blended else [autorec.VARIANTS[model_name]]
     if epochs is not None:
@@ -144,6 +148,38 @@ def kernel_benchmark(split: str, train: Any, test: Any, index: Any, fallback: An
             "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
 
 
+def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None,
+                       seed: int) -> dict[str, Any]:
+    """Notebook 07's stacked blend: weights fitted on a 5% validation slice of the base file, then
+    every member refitted on the whole base file and the blend scored once on its test file."""
+    import numpy as np
+
+    from helpers import ensemble, evaluation, kernel_autorec, ratings, runtime
+
+    kernel_config = kernel_autorec.BEST_KERNEL
+    if epochs is not None:
+        kernel_config = kernel_config.with_(epochs=epochs)
+    elif runtime.is_smoke():
+        kernel_config, epochs = kernel_config.with_(epochs=1, iterations=2), 2
+    fit_part, valid = ratings.carve_validation(train, 0.05, seed=seed)
+    fit_index = ratings.RatingIndex.from_ratings(fit_part)
+    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    options = {"seed": seed, "kernel_config": kernel_config, "autorec_epochs": epochs}
+    valid_preds, valid_seconds = ensemble.member_predictions(fit_part, fit_index, valid, valid_fallback, **options)
+    weights = ensemble.stack_weights(valid_preds, valid["rating"].to_numpy())
+    test_preds, test_seconds = ensemble.member_predictions(train, index, test, fallback, **options)
+    unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
+    scores = evaluation.score(test, ensemble.blend(test_preds, weights), unseen)
+    return {"benchmark": "autorec", "split": split, "model": "ensemble", "rmse": scores.rmse, "mae": scores.mae,
+            "seconds": round(sum(test_seconds.values()), 2),
+            "selection_seconds": round(sum(valid_seconds.values()), 2),
+            "valid_rmse": evaluation.rmse(valid["rating"], ensemble.blend(valid_preds, weights)),
+            "weights": {k: round(v, 4) for k, v in weights.items()},
+            "member_rmse": {k: round(evaluation.rmse(test["rating"], p), 4) for k, p in test_preds.items()},
+            "epochs": kernel_config.epochs, "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed,
+            "smoke": runtime.is_smoke()}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line, run one benchmark, print its figures."""
     parser = argparse.ArgumentParser(prog="python -m helpers.benchmark", description=__doc__,
@@ -157,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
     rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
                      help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 03-05; "
-                          "kernel: the kernelised sparse autoencoder (helpers.kernel_autorec)")
+                          "kernel: the kernelised sparse autoencoder (helpers.kernel_autorec); ensemble: notebook "
+                          "07's stacked blend of it with I-AutoRec, U-AutoRec and biased MF (helpers.ensemble)")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None, help="epochs per model (default: the best configuration's)")
     rec.add_argument("--seed", type=int, default=0)

@@ -49,3 +49,12 @@ def test_kernel_benchmark_json(offline_data: Path, benchmark: type) -> None:
     assert result["smoke"] is True and 0.5 < result["rmse"] < 3
     for key in ("mae", "seconds"):
         assert result[key] > 0
+
+
+def test_ensemble_benchmark_json(offline_data: Path, benchmark: type) -> None:
+    result = benchmark("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_SMOKE": "1"}).result()
+    assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
+    assert set(result["weights"]) == set(result["member_rmse"]) == {"kernelised AE", "I-AutoRec", "U-AutoRec",
+                                                                     "biased MF"}
+    for key in ("mae", "seconds", "selection_seconds", "valid_rmse"):
+        assert result[key] > 0

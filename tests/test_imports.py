@@ -38,6 +38,7 @@ LAYERS: list[set[str]] = [
     {"training"},  # the resumable fit
     {"evaluation"},  # metrics on held-out ratings, baselines
     {"autorec", "experiments", "kernel_autorec"},  # what the lessons train
+    {"ensemble"},  # blends of the models above, weighted on validation
     {"solutions"},  # reference answers of the exercises
     {"plots", "report", "demo", "exercises"},  # what the lessons show and check
     {"benchmark"},  # the command behind the README's figures

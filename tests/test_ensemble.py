@@ -1,0 +1,57 @@
+"""Stacking: weights fitted on validation predictions, and the blend they make."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import autorec, ensemble, evaluation, kernel_autorec, ratings
+
+
+def test_stack_weights_recover_a_known_mix() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(1, 5, 500), rng.uniform(1, 5, 500)
+    truth = 0.7 * a + 0.3 * b
+    weights = ensemble.stack_weights({"a": a, "b": b}, truth)
+    assert weights == pytest.approx({"a": 0.7, "b": 0.3})
+    np.testing.assert_allclose(ensemble.blend({"a": a, "b": b}, weights), truth)
+
+
+def test_stacked_blend_is_no_worse_than_any_member_where_fitted() -> None:
+    rng = np.random.default_rng(1)
+    truth = rng.uniform(1, 5, 2000)
+    members = {f"m{k}": truth + rng.normal(0, 0.5 + 0.2 * k, truth.size) for k in range(3)}
+    weights = ensemble.stack_weights(members, truth)
+    stacked = evaluation.rmse(truth, ensemble.blend(members, weights), clip=None)
+    assert all(stacked <= evaluation.rmse(truth, p, clip=None) for p in members.values())
+
+
+def test_bad_inputs_are_refused_clearly() -> None:
+    with pytest.raises(ValueError, match="No member predictions"):
+        ensemble.stack_weights({}, np.ones(3))
+    with pytest.raises(ValueError, match="3 predictions per member but 4 ratings"):
+        ensemble.stack_weights({"a": np.ones(3)}, np.ones(4))
+    with pytest.raises(ValueError, match=r"\['b'\] gave non-finite"):
+        ensemble.stack_weights({"a": np.ones(3), "b": np.array([1.0, np.nan, 2.0])}, np.ones(3))
+    with pytest.raises(ValueError, match=r"No predictions for member\(s\) \['b'\]"):
+        ensemble.blend({"a": np.ones(3)}, {"a": 0.5, "b": 0.5})
+
+
+@pytest.mark.slow
+def test_members_on_a_small_split(offline_data: Path) -> None:
+    train, test, index, fallback = autorec.prepare_split("u1", max_item_id=150)
+    fit_part, valid = ratings.carve_validation(train, 0.05, seed=0)
+    fit_index = ratings.RatingIndex.from_ratings(fit_part)
+    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    small = kernel_autorec.BEST_KERNEL.with_(hidden=(16, 16), epochs=1, iterations=2)
+    preds, seconds = ensemble.member_predictions(fit_part, fit_index, valid, valid_fallback, kernel_config=small,
+                                                 autorec_epochs=1)
+    assert list(preds) == list(ensemble.MEMBERS) == list(seconds)
+    assert all(p.shape == (len(valid),) and np.isfinite(p).all() for p in preds.values())
+    assert all(s >= 0 for s in seconds.values())
+    weights = ensemble.stack_weights(preds, valid["rating"].to_numpy())
+    assert isinstance(weights, dict) and set(weights) == set(ensemble.MEMBERS)
+    assert pd.Series(weights).notna().all()
