@@ -1,44 +1,88 @@
-"""Several rating models blended by weights fitted on a validation slice (stacking)."""
+"""Several rating models blended by weights fitted on a validation slice (stacking), and the
+choice of which models to blend, made on the same slice."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, evaluation, kernel_autorec
+from helpers import autorec, evaluation, kernel_autorec, training
 from helpers.ratings import RatingIndex
 
-#: The members, in the order they are trained and reported.
-MEMBERS = ("kernelised AE", "I-AutoRec", "U-AutoRec", "biased MF")
 #: The biased MF that notebook 02 chose on the validation slice of u1.base (k factors, L2 weight).
 MF_FACTORS, MF_REG = 20, 0.1
 
 
+def _autorec(config: autorec.AutoRecConfig) -> Callable[..., Any]:
+    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any, epochs: int | None) -> Any:
+        return autorec.train_autorec(ratings, index, config.with_epochs(epochs), seed=seed)
+    return train
+
+
+def _kernel(by: str) -> Callable[..., Any]:
+    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any, epochs: int | None) -> Any:
+        return kernel_autorec.train_kernel_autorec(ratings, index, kernel_config.with_(by=by), seed=seed)
+    return train
+
+
+def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any, epochs: int | None) -> Any:
+    return evaluation.BiasedMF(MF_FACTORS, MF_REG, seed=seed).fit(ratings)
+
+
+#: Every model a blend may use, each with the settings chosen for it on u1's validation slice
+#: (notebooks 02, 04 and 07); how to train it on some ratings.
+CANDIDATES: dict[str, Callable[..., Any]] = {
+    "kernelised AE": _kernel("item"),
+    "kernelised AE (users)": _kernel("user"),
+    "I-AutoRec": _autorec(autorec.BEST_ITEM),
+    "I-AutoRec (RMSprop)": _autorec(autorec.BEST_ITEM.with_(optimizer="rmsprop")),
+    "I-AutoRec (1000 units)": _autorec(autorec.BEST_ITEM.with_(hidden=1000)),
+    "U-AutoRec": _autorec(autorec.BEST_USER),
+    "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
+    "biased MF": _mf,
+}
+#: The members notebook 07 chose by `forward_select` on the validation slice of u1.base (seed 0).
+MEMBERS = ("I-AutoRec (RMSprop)", "kernelised AE (users)", "kernelised AE", "biased MF")
+
+
+def _predict(model: Any, pairs: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:
+    if isinstance(model, evaluation.BiasedMF):
+        return np.where(model.known(pairs), model.predict(pairs), fallback)
+    return model.predict_pairs(pairs, fallback)[0]
+
+
+def _seconds(model: Any, measured: float) -> float:
+    if isinstance(model, kernel_autorec.TrainedKernelAutoRec):
+        return model.seconds
+    fit = getattr(model, "fit", None)
+    return fit.total_seconds if isinstance(fit, training.FitResult) else measured
+
+
 def member_predictions(
-    train: pd.DataFrame, index: RatingIndex, pairs: pd.DataFrame, fallback: np.ndarray, *, seed: int = 0,
-    kernel: kernel_autorec.TrainedKernelAutoRec | None = None,
+    train: pd.DataFrame, index: RatingIndex, pairs: pd.DataFrame, fallback: np.ndarray, *,
+    names: tuple[str, ...] | list[str] = MEMBERS, seed: int = 0, trained: dict[str, Any] | None = None,
     kernel_config: kernel_autorec.KernelConfig = kernel_autorec.BEST_KERNEL, autorec_epochs: int | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """Train every member on `train` and predict `pairs`: (predictions, training seconds) by member.
+    """Train the models `names` on `train` and predict `pairs`: (predictions, training seconds) by name.
 
-    `kernel`: a kernelised autoencoder already trained on `train` (it is not trained again).
-    Pairs a member cannot score (a user or item it never saw) get `fallback`.
+    `trained`: models already trained on `train`, by name, used instead of training them again.
+    Pairs a model cannot score (a user or item it never saw) get `fallback`.
     """
+    unknown = [name for name in names if name not in CANDIDATES]
+    if unknown:
+        raise ValueError(f"Unknown member(s) {unknown}; choose from {list(CANDIDATES)}.")
+    trained = trained or {}
     predictions: dict[str, np.ndarray] = {}
     seconds: dict[str, float] = {}
-    if kernel is None:
-        kernel = kernel_autorec.train_kernel_autorec(train, index, kernel_config, seed=seed)
-    predictions["kernelised AE"], seconds["kernelised AE"] = kernel.predict_pairs(pairs, fallback)[0], kernel.seconds
-    for name, config in (("I-AutoRec", autorec.BEST_ITEM), ("U-AutoRec", autorec.BEST_USER)):
-        trained = autorec.train_autorec(train, index, config.with_epochs(autorec_epochs), seed=seed)
-        predictions[name] = trained.predict_pairs(pairs, fallback)[0]
-        seconds[name] = trained.fit.total_seconds if trained.fit is not None else 0.0
-    start = time.perf_counter()
-    mf = evaluation.BiasedMF(MF_FACTORS, MF_REG, seed=seed).fit(train)
-    predictions["biased MF"] = np.where(mf.known(pairs), mf.predict(pairs), fallback)
-    seconds["biased MF"] = time.perf_counter() - start
+    for name in names:
+        start = time.perf_counter()
+        model = trained[name] if name in trained else CANDIDATES[name](train, index, seed, kernel_config, autorec_epochs)
+        seconds[name] = _seconds(model, time.perf_counter() - start)
+        predictions[name] = _predict(model, pairs, fallback)
     return predictions, seconds
 
 
@@ -68,3 +112,34 @@ def blend(predictions: dict[str, np.ndarray], weights: dict[str, float]) -> np.n
     if missing:
         raise ValueError(f"No predictions for member(s) {missing}; the weights were fitted with them.")
     return sum(w * np.asarray(predictions[name], dtype=np.float64) for name, w in weights.items())
+
+
+def cross_validated_rmse(predictions: dict[str, np.ndarray], names: list[str], ratings: np.ndarray,
+                         folds: int = 10, seed: int = 0) -> float:
+    """RMSE of the stacked blend of `names` on ratings its weights did not see: the slice is cut into
+    `folds` parts and each part is predicted with weights fitted on the others."""
+    ratings = np.asarray(ratings, dtype=np.float64)
+    part = np.random.default_rng(seed).integers(0, folds, len(ratings))
+    out = np.empty(len(ratings))
+    for k in range(folds):
+        held = part == k
+        weights = stack_weights({n: predictions[n][~held] for n in names}, ratings[~held])
+        out[held] = blend({n: predictions[n][held] for n in names}, weights)
+    return evaluation.rmse(ratings, out)
+
+
+def forward_select(predictions: dict[str, np.ndarray], ratings: np.ndarray, folds: int = 10,
+                   seed: int = 0) -> pd.DataFrame:
+    """Greedy forward selection of blend members: start empty, add the model that lowers the
+    cross-validated RMSE most, until every model is in. One row per step; blend the members of the
+    row with the lowest `cv_rmse` (more members always fit the slice better, not always new ratings)."""
+    chosen: list[str] = []
+    left = list(predictions)
+    rows = []
+    while left:
+        scores = {name: cross_validated_rmse(predictions, chosen + [name], ratings, folds, seed) for name in left}
+        best = min(scores, key=scores.__getitem__)
+        chosen.append(best)
+        left.remove(best)
+        rows.append({"step": len(chosen), "added": best, "members": tuple(chosen), "cv_rmse": scores[best]})
+    return pd.DataFrame(rows).set_index("step")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ensemble
+
 pytestmark = pytest.mark.slow
 
 
@@ -54,7 +56,6 @@ def test_kernel_benchmark_json(offline_data: Path, benchmark: type) -> None:
 def test_ensemble_benchmark_json(offline_data: Path, benchmark: type) -> None:
     result = benchmark("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_SMOKE": "1"}).result()
     assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
-    assert set(result["weights"]) == set(result["member_rmse"]) == {"kernelised AE", "I-AutoRec", "U-AutoRec",
-                                                                     "biased MF"}
+    assert set(result["weights"]) == set(result["member_rmse"]) == set(ensemble.MEMBERS)
     for key in ("mae", "seconds", "selection_seconds", "valid_rmse"):
         assert result[key] > 0

@@ -40,6 +40,36 @@ def test_bad_inputs_are_refused_clearly() -> None:
         ensemble.blend({"a": np.ones(3)}, {"a": 0.5, "b": 0.5})
 
 
+def test_cross_validated_rmse_sees_through_an_overfitting_member() -> None:
+    """In-sample, an extra column of noise always lowers the RMSE; on held-out parts it does not help."""
+    rng = np.random.default_rng(2)
+    truth = rng.uniform(1, 5, 400)
+    preds = {"good": truth + rng.normal(0, 0.6, truth.size), "noise": rng.normal(3, 1, truth.size)}
+    in_sample = evaluation.rmse(truth, ensemble.blend(preds, ensemble.stack_weights(preds, truth)), clip=None)
+    alone = ensemble.cross_validated_rmse(preds, ["good"], truth)
+    both = ensemble.cross_validated_rmse(preds, ["good", "noise"], truth)
+    assert in_sample < evaluation.rmse(truth, preds["good"], clip=None)
+    assert both >= alone - 1e-3
+
+
+def test_forward_select_adds_the_most_useful_model_first() -> None:
+    rng = np.random.default_rng(3)
+    truth = rng.uniform(1, 5, 1000)
+    errors = rng.normal(0, 1, (2, truth.size))
+    preds = {"weak": truth + 0.9 * errors[0], "strong": truth + 0.4 * errors[1],
+             "copy of strong": truth + 0.4 * errors[1] + rng.normal(0, 0.01, truth.size)}
+    steps = ensemble.forward_select(preds, truth)
+    assert list(steps.index) == [1, 2, 3] and steps.loc[1, "added"] == "strong"
+    assert steps.loc[2, "added"] == "weak"  # its errors are independent of the strong model's
+    assert set(steps.loc[3, "members"]) == set(preds)
+
+
+def test_unknown_members_are_named() -> None:
+    pairs = pd.DataFrame({"user_id": [1], "item_id": [1], "rating": [3.0]})
+    with pytest.raises(ValueError, match=r"Unknown member\(s\) \['kNN'\]"):
+        ensemble.member_predictions(pairs, None, pairs, np.ones(1), names=["kNN"])  # type: ignore[arg-type]
+
+
 @pytest.mark.slow
 def test_members_on_a_small_split(offline_data: Path) -> None:
     train, test, index, fallback = autorec.prepare_split("u1", max_item_id=150)
