@@ -45,15 +45,16 @@
 #
 # | mode | here: 2 CPU cores, MovieLens 100K (the real files) | Colab CPU (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
-# | full | 1.8 min | 2-4 min | about 1.5 min |
-# | lecture | 1.7 min (the same settings as full) | 2-4 min | about 1.5 min |
+# | full | 3.1 min | 3-6 min | about 2 min |
+# | lecture | 3.0 min (the same settings as full) | 3-6 min | about 2 min |
 # | smoke | 0.3 min | 1 min | 1 min |
 #
 # "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> jupyter
 # nbconvert --to notebook --execute notebooks/07_*.ipynb` (smoke: `COURSE_SMOKE=1
-# COURSE_SOLUTIONS=1`), kernel start included, at load average 1.3-3.5 on the 2 cores; the
-# trainings take about 70 s of it (the kernelised model twice, 20-30 s each; section 5's other
-# members twice, about 20 s each time). The Colab estimates take the same data (MovieLens 100K is
+# COURSE_SOLUTIONS=1`), kernel start included, at load average 1.3-2 on the 2 cores; training
+# takes about 2.5 minutes of it: the kernelised model twice (about 20 s each), section 5's seven
+# other candidates on the fitting part (about 75 s) and the chosen models and notebook 02's two on
+# all of `u1.base` (about 45 s). The Colab estimates take the same data (MovieLens 100K is
 # the same file online), an idle 2-vCPU runtime for the low end and twice this machine's time for
 # the high end; on a GPU the L-BFGS steps still hand the weights to NumPy and back, so the start-up
 # dominates. They are not measured (no Colab, and no GPU here).
@@ -85,7 +86,7 @@ KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "ful
 # %% [markdown]
 # ## Parameters
 # All the knobs of this lesson. The run mode picks their values: `full` (the default), `lecture`
-# (the same as full here: the whole notebook takes under two minutes on 2 CPU cores, so a shorter
+# (the same as full here: the whole notebook takes about three minutes on 2 CPU cores, so a shorter
 # training would only change the numbers the text discusses) or `smoke` (what the automatic tests
 # use: items with id <= 300, 2 rounds of 2 L-BFGS steps).
 
@@ -347,20 +348,19 @@ results.round(4)
 #
 # | split | kernelised AE | stacked blend | I/U blend (notebook 02) |
 # | --- | ---: | ---: | ---: |
-# | u1 | 0.9070 | 0.8907 | 0.8956 |
-# | u2 | 0.8908 | 0.8794 | |
-# | u3 | 0.8980 | 0.8792 | |
-# | u4 | 0.8981 | 0.8805 | |
-# | u5 | 0.8901 | 0.8796 | |
-# | mean ± sd | 0.8968 ± 0.0069 | 0.8819 ± 0.0050 | 0.8875 ± 0.0046 |
-# | training s per fold | 33-54 | 42.0 ± 3.0 (all four members) | 18.8 ± 1.6 |
+# | u1 | 0.9070 | 0.8896 | 0.8956 |
+# | u2 | 0.8908 | 0.8788 | 0.8857 |
+# | u3 | 0.8980 | 0.8776 | 0.8843 |
+# | u4 | 0.8981 | 0.8802 | 0.8860 |
+# | u5 | 0.8901 | 0.8779 | 0.8859 |
+# | mean ± sd | 0.8968 ± 0.0069 | 0.8808 ± 0.0050 | 0.8875 ± 0.0046 |
+# | training s per fold | 33-54 | 58.5 ± 2.2 (the four members) | 18.8 ± 1.6 |
 #
-# The members' settings were chosen on `u1`; on every fold the stacking weights are fitted on that
-# fold's own validation slice (5% of `uN.base`), as section 5 does, and the test file is read once.
-# The four members were kept over a fifth (I-AutoRec with a second seed): on `u1`'s validation
-# slice the five-member blend was 0.0001 better (0.8876 against 0.8877), within noise, for one more
-# training. (Measured on 2026-11-29 on 2 CPU cores; the stacking's selection phase took another
-# 40-53 s per fold.)
+# The blend's members and their settings were chosen on `u1`'s validation slice (section 5) and
+# stored as `ensemble.MEMBERS`; on every fold the stacking weights are fitted on that fold's own
+# validation slice (5% of `uN.base`), and the test file is read once. Measured on 2026-11-29 on
+# 2 CPU cores at load average about 1.5; the selection phase (training the members on the fitting
+# part) took another 55-62 s per fold.
 
 # %%
 glocal = 0.8889
