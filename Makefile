@@ -14,6 +14,7 @@ help:
 	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
 	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode, exercises' solutions on)"
 	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
+	@echo "                 COLAB_RUNTIME=2026.07: the past runtime a notebook can pin (Python 3.12, NumPy 2.0.2)"
 	@echo "make test-browser  notebook 02 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
@@ -43,6 +44,8 @@ pairing: venv
 hygiene: venv
 	$(BIN)/python -m tools.hygiene $(wildcard notebooks/*.ipynb templates/*.ipynb)
 
+# tools/nbval_outputs.py fails a cell that writes to stderr (a red box for a student; cells tagged raises-exception
+# are exempt) and keeps the executed notebooks in build/nbval/.
 # The notebooks run with the exercises' solutions switch on: every check runs on its model solution and must print
 # "correct". The students' view (each check prints "not answered yet") is tested check by check in tests/test_exercises.py;
 # run it here with `make nbval COURSE_SOLUTIONS=0`.
@@ -50,14 +53,20 @@ COURSE_SOLUTIONS ?= 1
 
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
-	COURSE_SMOKE=1 COURSE_SOLUTIONS=$(COURSE_SOLUTIONS) $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider $(NOTEBOOKS)
+	COURSE_SMOKE=1 COURSE_SOLUTIONS=$(COURSE_SOLUTIONS) $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider \
+		-p tools.nbval_outputs --keep-outputs build/nbval $(NOTEBOOKS)
 
 test: lint unit pairing hygiene nbval
 
 # Colab's package versions (tools/colab/constraints.txt) in .venv-colab, a Drive + /content layout, every notebook
-# in smoke mode, tests/test_penalties.py, and the version-sensitive benchmarks in .venv and .venv-colab side by side.
+# in smoke mode, the version-sensitive unit tests, and the version-sensitive benchmarks in .venv and .venv-colab side by
+# side. COLAB_RUNTIME=2026.07 replicates that past runtime instead (constraints-2026.07.txt, .venv-colab-2026.07);
+# COLAB_ARGS passes options (--skip-benchmarks, --mode full, --keep: python -m tools.colab_replica --help).
+COLAB_RUNTIME ?= current
+COLAB_ARGS ?=
+
 test-colab: venv
-	$(BIN)/python -m tools.colab_replica
+	$(BIN)/python -m tools.colab_replica --runtime $(COLAB_RUNTIME) $(COLAB_ARGS)
 
 # JupyterLab (tools/requirements-lab.txt) with the kit's server config: saves write notebooks without outputs, and jupytext
 # keeps each pair in sync, so `make test` passes after a lab session. --allow-root only when run as root (a container).
