@@ -125,11 +125,41 @@ def _pass_on(read_end: int, target: int, noise: re.Pattern[bytes]) -> None:
         os.write(target, pending)
 
 
+def loaded_modules(packages: list[str]) -> dict[str, list[str]]:
+    """{requirement: the modules of its distribution this Python process has already imported}.
+
+    Such a module keeps its old version until the runtime restarts, even after pip installed a new one.
+    """
+    from packaging.utils import canonicalize_name
+
+    owners: dict[str, list[str]] = {}
+    for module, dists in importlib.metadata.packages_distributions().items():
+        for dist in dists:
+            owners.setdefault(canonicalize_name(dist), []).append(module)
+    loaded = {}
+    for package in packages:
+        name = canonicalize_name(Requirement(package).name)
+        modules = sorted(m for m in owners.get(name, [name.replace("-", "_")]) if m in sys.modules)
+        if modules:
+            loaded[package] = modules
+    return loaded
+
+
 def install(packages: list[str]) -> None:
-    """pip-install `packages` into this runtime (nothing happens for an empty list)."""
-    if packages:
-        print("Installing what this runtime lacks:", ", ".join(packages))
-        subprocess.run([sys.executable, "-m", "pip", "install", "-q", *packages], check=True)
+    """pip-install `packages` into this runtime (nothing happens for an empty list).
+
+    Where one of them was already imported (its old version stays in memory), it says to restart
+    the session and run the cell again, as Colab does after `pip install` of a loaded package.
+    """
+    if not packages:
+        return
+    print("Installing what this runtime lacks:", ", ".join(packages))
+    loaded = loaded_modules(packages)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", *packages], check=True)
+    if loaded:
+        names = ", ".join(f"{p} ({', '.join(m)} already imported)" for p, m in loaded.items())
+        print(f"Installed, but this session still runs the old version of {names}. Restart the session "
+              "(Runtime > Restart session) and run the notebook again from the top; the next run installs nothing.")
 
 
 def report() -> str:

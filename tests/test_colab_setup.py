@@ -74,3 +74,20 @@ def test_setup_sets_the_run_mode(monkeypatch: pytest.MonkeyPatch) -> None:
             colab_setup.setup(mode="fast", quiet=True)
     finally:
         runtime.set_mode(None)
+
+
+def test_install_says_to_restart_when_a_package_was_already_imported(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """numpy is imported here: installing a newer one needs a restart; a package never imported does not."""
+    import numpy  # noqa: F401
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(colab_setup.subprocess, "run", lambda cmd, check: calls.append(cmd))
+    colab_setup.install(["numpy>=99.0", "surely-not-installed-pkg>=1.0"])
+    out = capsys.readouterr().out
+    assert calls and calls[0][-2:] == ["numpy>=99.0", "surely-not-installed-pkg>=1.0"]
+    assert "numpy>=99.0 (numpy already imported)" in out and "Restart the session" in out
+    assert "surely-not-installed-pkg" not in out.split("old version of", 1)[1]
+    colab_setup.install(["surely-not-installed-pkg>=1.0"])
+    assert "Restart" not in capsys.readouterr().out
+    colab_setup.install([])
+    assert capsys.readouterr().out == "" and len(calls) == 2
