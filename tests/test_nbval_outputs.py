@@ -68,6 +68,8 @@ def test_clean_notebook_passes(tmp_path: Path) -> None:
     ([{"output_type": "stream", "name": "stderr", "text": "  \n"}], [], False),
     ([{"output_type": "stream", "name": "stdout", "text": "fine\n"}], [], False),
     ([{"output_type": "stream", "name": "stderr", "text": "oops\n"}], ["raises-exception"], False),
+    ([{"output_type": "stream", "name": "stdout", "text": "fit\nWARNING:tensorflow:5 out of the last 5 calls\n"}], [], True),
+    ([{"output_type": "stream", "name": "stdout", "text": "a WARNING:tensorflow: quoted mid-line\n"}], [], False),
 ])
 def test_problem(outputs: list[dict], tags: list[str], bad: bool) -> None:
     cell = {"metadata": {"tags": tags}}

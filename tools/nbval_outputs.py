@@ -3,8 +3,9 @@
     python -m pytest --nbval-lax -p tools.nbval_outputs [--keep-outputs DIR] notebooks/NN_*.ipynb
 
 - A cell that writes to stderr fails, with what it wrote: in Jupyter and Colab every stderr line is
-  a red box, and a student reads it as "something broke". Cells tagged `raises-exception` (the
-  slides' old calls, shown failing on purpose) are exempt.
+  a red box, and a student reads it as "something broke". So does a `WARNING:tensorflow:` line
+  on stdout (TensorFlow's logger writes there in an interactive kernel). Cells tagged
+  `raises-exception` (the slides' old calls, shown failing on purpose) are exempt.
 - `--keep-outputs DIR` writes each notebook, with the outputs this run produced, to
   DIR/<name>.ipynb when its last cell has run (for reading full-mode figures after the run;
   committed notebooks stay without outputs).
@@ -16,12 +17,15 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 EXEMPT_TAG = "raises-exception"
+#: A warning or error line of TensorFlow's or absl's Python logger ("WARNING:tensorflow:... retracing").
+FRAMEWORK_WARNING = re.compile(r"^(WARNING|ERROR):(tensorflow|absl):")
 SHOWN_LINES = 12
 
 
@@ -38,16 +42,22 @@ def stderr_text(outputs: list[Any]) -> str:
 
 
 def problem(cell: Any, outputs: list[Any]) -> str | None:
-    """Why this cell's outputs would show a student a red stderr box, or None."""
+    """Why this cell's outputs would alarm a student (a red stderr box, a framework's WARNING line), or None."""
     if EXEMPT_TAG in cell.get("metadata", {}).get("tags", []):
         return None
     text = stderr_text(outputs).strip()
+    if text:
+        what = "the cell wrote to stderr, a red box a student reads as a failure"
+    else:  # TensorFlow's Python logger writes to stdout in an interactive kernel: the same warning, not red
+        printed = "".join(out.get("text", "") for out in outputs if out.get("output_type") == "stream")
+        text = "\n".join(line for line in printed.splitlines() if FRAMEWORK_WARNING.match(line))
+        what = "the cell printed a framework's warning, which a student reads as a failure"
     if not text:
         return None
     lines = text.splitlines()
     shown = "\n".join("    " + line for line in lines[:SHOWN_LINES])
     more = f"\n    ... ({len(lines) - SHOWN_LINES} more lines)" if len(lines) > SHOWN_LINES else ""
-    return (f"the cell wrote to stderr, a red box a student reads as a failure:\n{shown}{more}\n"
+    return (f"{what}:\n{shown}{more}\n"
             "Avoid or silence it at its cause (colab_setup.quiet_tensorflow_logs filters TensorFlow's known "
             f"chatter); only a cell tagged {EXEMPT_TAG} may show it.")
 
