@@ -76,7 +76,8 @@ def l2_regularizers(lam: float) -> dict[str, keras.regularizers.Regularizer]:
 
 def lecture_objective(model: keras.Model, ratings: np.ndarray, lam: float) -> float:
     """The slide's objective, evaluated in NumPy: sum over observed (r - h(r))^2 + lam * sum(W^2 + b^2)."""
-    pred = np.asarray(model.predict(ratings, verbose=0))
+    # a direct call: predict() would compile a prediction function per model (TensorFlow warns when many are)
+    pred = keras.ops.convert_to_numpy(model(np.asarray(ratings, dtype="float32"), training=False))
     observed = ratings != 0
     sse = float(np.sum(((pred - ratings) * observed) ** 2))
     penalty = sum(float(np.sum(np.square(w))) for w in model.trainable_weights)

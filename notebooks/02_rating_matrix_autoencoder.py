@@ -142,6 +142,16 @@ def fit_whole_matrix(model: keras.Model, matrix: np.ndarray, epochs: int) -> Non
     model.fit(copies, copies, epochs=max(1, epochs // 100), batch_size=len(matrix), shuffle=False, verbose=0)
 
 
+def fill(model: keras.Model, matrix: np.ndarray) -> np.ndarray:
+    """The model's output for every entry of a small matrix, blanks included.
+
+    A direct call, `model(matrix)`, is Keras's way for inputs that fit in one batch. `predict`
+    would compile a prediction function for every one of the many small models in this section,
+    and TensorFlow warns about such repeated compiling ("retracing").
+    """
+    return keras.ops.convert_to_numpy(model(matrix, training=False))
+
+
 def toy_autoencoder(loss, seed: int = SEED) -> keras.Model:
     """5 -> 3 -> 5, small enough to watch: sigmoid code, linear output."""
     runtime.set_seed(seed)
@@ -152,7 +162,7 @@ def toy_autoencoder(loss, seed: int = SEED) -> keras.Model:
 
 
 masked_model = toy_autoencoder(losses.masked_mse)
-filled = masked_model.predict(toy.values, verbose=0)
+filled = fill(masked_model, toy.values)
 plots.rating_heatmap(filled, toy.mask, toy.users, toy.items, title="masked loss: observed (framed) and predicted")
 plt.show()
 observed_rmse = float(np.sqrt(np.mean((filled[toy.mask] - toy.values[toy.mask]) ** 2)))
@@ -176,7 +186,7 @@ assert observed_rmse < 0.6
 
 # %%
 plain_model = toy_autoencoder("mse")
-plain = plain_model.predict(toy.values, verbose=0)
+plain = fill(plain_model, toy.values)
 plots.rating_heatmap(plain, toy.mask, toy.users, toy.items, title="unmasked MSE: it learns the zeros")
 plt.show()
 print(f"mean prediction at the blanks: masked {filled[~toy.mask].mean():.2f}, unmasked {plain[~toy.mask].mean():.2f}")
@@ -219,7 +229,7 @@ def fill_toy45(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     start = i4_weights()
     fit_whole_matrix(model, toy45.values, TOY_EPOCHS)
-    return model.predict(toy45.values, verbose=0), start, i4_weights()
+    return fill(model, toy45.values), start, i4_weights()
 
 
 filled45, i4_start, i4_end = fill_toy45(SEED)
@@ -310,7 +320,7 @@ print(f"gradients: summed = {n_observed} x kit for all {len(grads_kit)} weight t
 assert abs(float(summed) - n_observed * float(kit)) < 1e-4 * float(summed)
 assert abs(losses.lecture_objective(toy_ae, toy.values, lam_sum) - float(summed)) < 1e-4 * float(summed)
 assert worst < 1e-4
-pred = toy_ae.predict(toy.values, verbose=0)
+pred = fill(toy_ae, toy.values)
 kit_mean = float(losses.masked_mse(toy.values, pred))
 
 # %% [markdown]
