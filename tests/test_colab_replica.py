@@ -34,6 +34,16 @@ def test_constraints_keep_pins_and_name_what_was_dropped() -> None:
     assert "#     google-colab  (Colab's own package" in text and "#     torch==2.11.0+cu128" in text
 
 
+def test_a_past_runtime_has_its_own_file_and_header() -> None:
+    text = colab_constraints.render(FREEZE, "2026-07-14", "test", "3.12.13", None, runtime="2026.07")
+    assert "make test-colab COLAB_RUNTIME=2026.07" in text.splitlines()[0]
+    assert "# Runtime: 2026.07 (a past runtime" in text
+    assert colab_constraints.constraints_path("2026.07").name == "constraints-2026.07.txt"
+    assert colab_constraints.constraints_path() == colab_replica.HERE / "constraints.txt"
+    with pytest.raises(ValueError, match="2026.07"):
+        colab_constraints.constraints_path("../../etc")
+
+
 def test_the_committed_constraints_are_usable() -> None:
     header, pins = colab_replica.colab_header(), colab_replica.colab_pins()
     assert header["Colab list dated"] and header["Python"].startswith("3.")
@@ -70,19 +80,25 @@ def test_stand_in_mount_links_my_drive_once(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_requirement_lower_bounds_are_the_colab_versions_the_replica_runs() -> None:
-    """Each `>=` bound in requirements.txt is the exact version Colab pins (what make test-colab installs),
-    so no bound claims a version the kit was never run on; and each is at most what .venv has."""
+    """Each `>=` bound in requirements.txt is the oldest version among the Colab runtimes make test-colab
+    installs (current and past: tools/colab/constraints*.txt), so no bound claims a version the kit was
+    never run on and no tested runtime has to install anything; and each is at most what .venv has."""
     from importlib.metadata import version
 
     from packaging.requirements import Requirement
     from packaging.version import Version
 
     root = Path(__file__).resolve().parent.parent
-    pins = {}
-    for line in (root / "tools" / "colab" / "constraints.txt").read_text().splitlines():
-        if "==" in line and not line.startswith("#"):
-            name, pinned = line.split("#", 1)[0].strip().split("==", 1)
-            pins[name.lower().replace("_", "-")] = Version(pinned)
+    oldest: dict[str, Version] = {}
+    runtimes = colab_replica.runtimes()
+    assert runtimes[0] == "current" and len(runtimes) >= 2, runtimes
+    for runtime in runtimes:
+        colab_replica.use_runtime(runtime)
+        try:
+            for name, pinned in colab_replica.colab_pins().items():
+                oldest[name] = min(oldest.get(name, Version(pinned)), Version(pinned))
+        finally:
+            colab_replica.use_runtime("current")
     for line in (root / "requirements.txt").read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
@@ -90,5 +106,22 @@ def test_requirement_lower_bounds_are_the_colab_versions_the_replica_runs() -> N
         req = Requirement(line)
         bounds = [Version(s.version) for s in req.specifier if s.operator == ">="]
         assert bounds, f"requirements.txt: {line!r} has no lower bound"
-        assert bounds[0] == pins[req.name.lower()], f"{req.name}: bound {bounds[0]}, Colab runs {pins[req.name.lower()]}"
+        name = colab_replica.normalize(req.name)
+        assert bounds[0] == oldest[name], f"{req.name}: bound {bounds[0]}, the oldest tested Colab has {oldest[name]}"
         assert Version(version(req.name)) >= bounds[0]
+
+
+def test_runtimes_have_their_own_constraints_and_environment() -> None:
+    """`--runtime 2026.07` reads constraints-2026.07.txt and builds .venv-colab-2026.07; an unknown one is refused."""
+    try:
+        colab_replica.use_runtime("2026.07")
+        assert colab_replica.CONSTRAINTS.name == "constraints-2026.07.txt"
+        assert colab_replica.VENV.name == ".venv-colab-2026.07"
+        header = colab_replica.colab_header()
+        assert header["Python"].startswith("3.12.") and header["Runtime"].startswith("2026.07")
+        assert colab_replica.colab_pins()["numpy"] == "2.0.2"
+        with pytest.raises(SystemExit, match="2019.01"):
+            colab_replica.use_runtime("2019.01")
+    finally:
+        colab_replica.use_runtime("current")
+    assert colab_replica.VENV.name == ".venv-colab" and colab_replica.colab_header()["Runtime"].startswith("current")

@@ -1,10 +1,12 @@
 """Turn Colab's published `pip freeze` into the constraints file that `make test-colab` installs with.
 
-    python tools/colab_constraints.py PATH/pip-freeze.gpu.txt [--date YYYY-MM-DD] [--source TEXT]
+    python tools/colab_constraints.py PATH/pip-freeze.gpu.txt [--date YYYY-MM-DD] [--source TEXT] [--runtime 2026.07]
 
 PATH is `pip-freeze.gpu.txt` from a checkout of github.com/googlecolab/backend-info (the
-package list of Colab's current GPU runtime); `os-info-gpu.txt` next to it gives the Python
-version. The output (default tools/colab/constraints.txt) keeps every `name==version` pin pip
+package list of Colab's current GPU runtime; for a past runtime that a notebook can pin, the
+file at the commit its README names, with `--runtime VERSION`); `os-info-gpu.txt` next to it
+gives the Python version. The output (tools/colab/constraints.txt, or constraints-VERSION.txt
+for a past runtime) keeps every `name==version` pin pip
 can use as a constraint and says in its header what was dropped and why: direct references
 (`name @ URL`: wheels on NVIDIA's index, GitHub, or Colab's own disk), local versions
 (`torch==2.11.0+cu128`: Colab's CUDA builds, not on PyPI) and the names in UNREACHABLE.
@@ -76,11 +78,22 @@ def python_version(os_info: str) -> str | None:
     return match.group(1) if match else None
 
 
-def render(freeze: str, date: str, source: str, python: str | None, os_name: str | None) -> str:
+def constraints_path(runtime: str = "current") -> Path:
+    """Where the constraints of a runtime live: constraints.txt for Colab's current one, else constraints-NAME.txt."""
+    if runtime != "current" and not re.fullmatch(r"\d{4}\.\d{2}", runtime):
+        raise ValueError(f"runtime {runtime!r}: use 'current' or a past runtime's version such as 2026.07.")
+    return DEFAULT_OUT if runtime == "current" else DEFAULT_OUT.with_name(f"constraints-{runtime}.txt")
+
+
+def render(freeze: str, date: str, source: str, python: str | None, os_name: str | None,
+           runtime: str = "current") -> str:
     """The constraints file: a header (date, source, runtime, what was dropped) and the pins."""
     keep, dropped = convert(freeze)
+    which = ("make test-colab" if runtime == "current" else f"make test-colab COLAB_RUNTIME={runtime}")
     lines = [
-        "# Google Colab's GPU runtime, as pip constraints for `make test-colab` (see README, \"Tested against Colab\").",
+        f"# Google Colab's GPU runtime, as pip constraints for `{which}` (see README, \"Tested against Colab\").",
+        "# Runtime: " + ("current (what a new notebook gets)" if runtime == "current" else
+                         f"{runtime} (a past runtime a notebook can pin: Runtime > Change runtime type > Runtime version)"),
         f"# Colab list dated: {date}",
         f"# Source: {source}",
         f"# Copied: {dt.date.today().isoformat()} by tools/colab_constraints.py; regenerate with it, do not edit by hand.",
@@ -103,7 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--os-info", type=Path, default=None, help="default: os-info-gpu.txt next to FREEZE")
     parser.add_argument("--date", default=None, help="date of Colab's list (default: its git commit date, else today)")
     parser.add_argument("--source", default=None, help="where the list came from (default: its path and git commit)")
-    parser.add_argument("-o", "--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--runtime", default="current",
+                        help="'current' (default) or a past runtime's version, e.g. 2026.07 (README of backend-info)")
+    parser.add_argument("-o", "--out", type=Path, default=None,
+                        help="default: tools/colab/constraints.txt, or constraints-RUNTIME.txt for a past runtime")
     args = parser.parse_args(argv)
 
     freeze = args.freeze.read_text()
@@ -114,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     source = args.source or (f"googlecolab/backend-info commit {git.split()[1]}, pip-freeze.gpu.txt" if git
                              else str(args.freeze))
     os_name = next((line for line in os_info.splitlines() if line.startswith(("Ubuntu", "Debian"))), None)
-    text = render(freeze, date, source, python_version(os_info), os_name)
+    text = render(freeze, date, source, python_version(os_info), os_name, args.runtime)
+    args.out = args.out or constraints_path(args.runtime)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text)
     keep, dropped = convert(freeze)

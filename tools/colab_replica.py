@@ -1,6 +1,11 @@
 """`make test-colab`: run the kit the way a student's Colab runtime runs it, on this machine.
 
-    python -m tools.colab_replica [--python PY] [--keep] [--skip-notebooks] [--skip-benchmarks] [--env-only]
+    python -m tools.colab_replica [--runtime current|2026.07] [--python PY] [--keep] [--skip-notebooks]
+                                  [--skip-benchmarks] [--env-only] [--mode smoke|lecture|full]
+
+`--runtime` picks the Colab runtime: `current` (tools/colab/constraints.txt, .venv-colab/) or a
+past runtime that a notebook can pin (tools/colab/constraints-2026.07.txt, .venv-colab-2026.07/).
+The steps below name the current runtime's files.
 
 1. Builds `.venv-colab/` with Colab's package versions: Python 3.X as Colab's (from the header of
    tools/colab/constraints.txt; pyenv's or `python3.X` on PATH, else the default python3) and
@@ -13,8 +18,10 @@
    /content). Every kernel starts with an IPython startup file that imports a stand-in
    `google.colab` (tools/colab/stub) and changes to `content/`; `drive.mount(<content>/drive)`
    links `<content>/drive/MyDrive` to the replica Drive.
-3. Runs every notebooks/NN_*.ipynb of the copy in smoke mode with `pytest --nbval-lax`, and
-   tests/test_penalties.py (when present) in the Colab environment.
+3. Runs every notebooks/NN_*.ipynb of the copy in smoke mode (`--mode` for another) with
+   `pytest --nbval-lax`; a cell that writes to stderr fails (tools/nbval_outputs.py), and the
+   executed notebooks are kept in build/colab-replica/notebooks-<mode>/. Then the
+   version-sensitive unit tests (VERSION_TESTS) in the Colab environment.
 4. Runs the version-sensitive benchmarks in full mode in both .venv and .venv-colab and writes
    the side-by-side figures to build/colab-replica/benchmarks.md and .json. Figures are
    reported, not asserted (the unit tests assert).
@@ -40,12 +47,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "tools" / "colab"
-CONSTRAINTS = HERE / "constraints.txt"
 STUB = HERE / "stub"
 STARTUP = HERE / "ipython_startup.py"
+DEV_VENV = ROOT / ".venv"
+#: The runtime being replicated (`use_runtime`): Colab's current one by default, or a past one a notebook can pin.
+RUNTIME = "current"
+CONSTRAINTS = HERE / "constraints.txt"
 VENV = ROOT / ".venv-colab"
 STAMP = VENV / ".installed"
-DEV_VENV = ROOT / ".venv"
 OUT = ROOT / "build" / "colab-replica"
 KIT_NAME = "ae-recsys-kit"
 RECIPE = "1"  # bump to force a rebuild of .venv-colab when the way it is built changes
@@ -78,10 +87,30 @@ def normalize(name: str) -> str:
 # ---------------------------------------------------------------- the environment
 
 
-def colab_header(path: Path = CONSTRAINTS) -> dict[str, str]:
+def runtimes() -> list[str]:
+    """The runtimes there are constraints for: 'current' (constraints.txt) and each constraints-VERSION.txt."""
+    past = sorted((p.stem.split("-", 1)[1] for p in HERE.glob("constraints-*.txt")), reverse=True)
+    return ["current", *past]
+
+
+def use_runtime(name: str) -> None:
+    """Replicate runtime `name`: its constraints, its environment (.venv-colab[-NAME]) and report folder."""
+    global RUNTIME, CONSTRAINTS, VENV, STAMP, OUT
+    if name not in runtimes():
+        raise SystemExit(f"No constraints for Colab runtime {name!r} in {HERE.relative_to(ROOT)}/ (there are: "
+                         f"{', '.join(runtimes())}). Make them with tools/colab_constraints.py --runtime {name}.")
+    suffix = "" if name == "current" else f"-{name}"
+    RUNTIME = name
+    CONSTRAINTS = HERE / f"constraints{suffix}.txt"
+    VENV = ROOT / f".venv-colab{suffix}"
+    STAMP = VENV / ".installed"
+    OUT = ROOT / "build" / f"colab-replica{suffix}"
+
+
+def colab_header(path: Path | None = None) -> dict[str, str]:
     """The `# Key: value` lines of the constraints file's header (date, source, Python...)."""
     header = {}
-    for line in path.read_text().splitlines():
+    for line in (path or CONSTRAINTS).read_text().splitlines():
         if not line.startswith("#"):
             break
         match = re.match(r"^# ([A-Z][A-Za-z ]+): (.+)$", line)
@@ -90,10 +119,10 @@ def colab_header(path: Path = CONSTRAINTS) -> dict[str, str]:
     return header
 
 
-def colab_pins(path: Path = CONSTRAINTS) -> dict[str, str]:
+def colab_pins(path: Path | None = None) -> dict[str, str]:
     """{normalized name: version} of every pin in the constraints file."""
     pins = {}
-    for line in path.read_text().splitlines():
+    for line in (path or CONSTRAINTS).read_text().splitlines():
         match = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)$", line.strip())
         if match:
             pins[normalize(match.group(1))] = match.group(2)
@@ -187,15 +216,16 @@ def build_env(python: str, version: str) -> bool:
     """Create .venv-colab (or find it up to date); False when pip failed."""
     pins = colab_pins()
     reqs, notes = colab_requirements(pins)
-    fingerprint = hashlib.sha256("\n".join([RECIPE, version, CONSTRAINTS.read_text(), *reqs]).encode()).hexdigest()
+    pinned = [f"{name}=={v}" for name, v in sorted(pins.items())]  # the pins, not the header: a new comment rebuilds nothing
+    fingerprint = hashlib.sha256("\n".join([RECIPE, version, *pinned, *reqs]).encode()).hexdigest()
     if STAMP.is_file() and STAMP.read_text().strip() == fingerprint and (VENV / "bin" / "python").exists():
-        say(f"  .venv-colab is up to date (stamp {STAMP.relative_to(ROOT)}).")
+        say(f"  {VENV.name} is up to date (stamp {STAMP.relative_to(ROOT)}).")
         return True
     OUT.mkdir(parents=True, exist_ok=True)
     log = OUT / "pip-install.log"
     log.write_text("")
     if VENV.exists():
-        say("  constraints, requirements or Python changed: rebuilding .venv-colab from scratch.")
+        say(f"  constraints, requirements or Python changed: rebuilding {VENV.name} from scratch.")
         shutil.rmtree(VENV)
     for note in notes:
         say(f"  requirement relaxed: {note}")
@@ -247,7 +277,7 @@ def kit_files() -> list[str]:
     return sorted({name for name in out.stdout.decode().split("\0") if name and (ROOT / name).is_file()})
 
 
-def make_replica(tmp: Path) -> tuple[Path, Path, dict[str, str]]:
+def make_replica(tmp: Path, mode: str = "smoke") -> tuple[Path, Path, dict[str, str]]:
     """Lay out Drive, /content and the kernel's startup; return (kit copy, content folder, kernel environment)."""
     kit = tmp / "drive" / "MyDrive" / KIT_NAME
     for name in kit_files():
@@ -260,8 +290,9 @@ def make_replica(tmp: Path) -> tuple[Path, Path, dict[str, str]]:
     startup.mkdir(parents=True)
     shutil.copy(STARTUP, startup / "00-colab-replica.py")
     env = {k: v for k, v in os.environ.items() if k not in NOT_IN_COLAB}
+    env.pop("COURSE_SMOKE", None)
     env.update({
-        "COURSE_SMOKE": "1",
+        "COURSE_MODE": mode,
         "PYTHONPATH": str(STUB),  # the stand-in google.colab; Colab has its package in dist-packages
         "IPYTHONDIR": str(tmp / "ipython"),
         "COLAB_REPLICA_DRIVE": str(tmp / "drive"),
@@ -296,16 +327,27 @@ def first_failure(output: str, lines: int = 20) -> str:
     return f"      first failure: {sections[1]}\n" + _tail(body, lines)
 
 
-def run_notebooks(kit: Path, content: Path, env: dict[str, str]) -> list[dict]:
-    """pytest --nbval-lax on each notebook of the kit copy, the kernel working in `content`."""
+#: pytest with the kit's tools importable in the test process only: the kernel it starts inherits the environment,
+#: not sys.path, so `helpers` is found by the notebook's setup cell as in Colab, not through PYTHONPATH.
+_PYTEST = "import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.exit(pytest.main(sys.argv[1:]))"
+
+
+def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "smoke") -> list[dict]:
+    """pytest --nbval-lax on each notebook of the kit copy, the kernel working in `content`.
+
+    tools/nbval_outputs.py fails a cell that writes to stderr and keeps the executed notebooks in
+    build/colab-replica/notebooks-<mode>/.
+    """
     logs = OUT / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    kept = OUT / f"notebooks-{mode}"
     results = []
     for notebook in sorted((kit / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         started = time.monotonic()
         out = subprocess.run(
-            [str(VENV / "bin" / "python"), "-m", "pytest", "--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout=900",
-             "-q", "-p", "no:cacheprovider", "--rootdir", str(kit), str(notebook)],
+            [str(VENV / "bin" / "python"), "-c", _PYTEST, str(ROOT), "--nbval-lax", "--nbval-current-env",
+             "--nbval-cell-timeout=1800", "-q", "-p", "no:cacheprovider", "-p", "tools.nbval_outputs",
+             "--keep-outputs", str(kept), "--rootdir", str(kit), str(notebook)],
             cwd=content, env=env, capture_output=True, text=True, check=False)
         seconds = time.monotonic() - started
         (logs / f"{notebook.stem}.log").write_text(out.stdout + out.stderr)
@@ -350,7 +392,7 @@ def run_penalty_tests() -> dict | None:
 
 def run_benchmarks(envs: dict[str, Path]) -> list[dict]:
     """Each benchmark in full mode in each environment, one after the other (so timings are comparable)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_SMOKE", "PYTHONPATH", "COURSE_RUNS_DIR")}
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_SMOKE", "COURSE_MODE", "PYTHONPATH", "COURSE_RUNS_DIR")}
     if data_dir():
         env["COURSE_DATA_DIR"] = data_dir()  # type: ignore[assignment]
     rows = []
@@ -416,20 +458,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--env-only", action="store_true", help="build .venv-colab and stop")
     parser.add_argument("--skip-notebooks", action="store_true")
     parser.add_argument("--skip-benchmarks", action="store_true")
+    parser.add_argument("--mode", choices=("smoke", "lecture", "full"), default="smoke",
+                        help="run mode of the notebooks (default smoke; full is what students run: about 30 min here)")
+    parser.add_argument("--runtime", default=os.environ.get("COLAB_RUNTIME") or "current",
+                        help="'current' (default), or a past runtime with constraints in tools/colab/, e.g. 2026.07 "
+                             "(env COLAB_RUNTIME)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     failures: list[str] = []
 
+    use_runtime(args.runtime)
     header = colab_header()
     colab_python = (header.get("Python", "").split() or [None])[0]
     python, version, why = find_python(colab_python, args.python)
-    say(f"Colab replica: Colab list of {header.get('Colab list dated', '?')}, Colab's Python {colab_python or '?'}.")
-    say(f"Python for .venv-colab: {python} ({version}; {why}).")
-    say("[1/4] environment .venv-colab")
+    name = VENV.name
+    say(f"Colab replica, runtime {header.get('Runtime', RUNTIME)}; Colab list of "
+        f"{header.get('Colab list dated', '?')}, Colab's Python {colab_python or '?'}.")
+    say(f"Python for {name}: {python} ({version}; {why}).")
+    say(f"[1/4] environment {name}")
     if not build_env(python, version):
         return 1
-    versions = {".venv-colab": env_versions(VENV / "bin" / "python")}
-    say("  " + ", ".join(f"{k} {v}" for k, v in versions[".venv-colab"].items()))
+    versions = {name: env_versions(VENV / "bin" / "python")}
+    say("  " + ", ".join(f"{k} {v}" for k, v in versions[name].items()))
     if args.env_only:
         return 0
 
@@ -437,10 +487,10 @@ def main(argv: list[str] | None = None) -> int:
         say("[2/4] notebooks: skipped (--skip-notebooks)")
     else:
         tmp = Path(tempfile.mkdtemp(prefix="colab-replica-"))
-        kit, content, env = make_replica(tmp)
-        say(f"[2/4] notebooks in smoke mode: kit copy {kit.relative_to(tmp)} ({len(kit_files())} files), "
+        kit, content, env = make_replica(tmp, args.mode)
+        say(f"[2/4] notebooks in {args.mode} mode: kit copy {kit.relative_to(tmp)} ({len(kit_files())} files), "
             f"kernel in {content.relative_to(tmp)}/, under {tmp}")
-        results = run_notebooks(kit, content, env)
+        results = run_notebooks(kit, content, env, args.mode)
         failures += [r["notebook"] for r in results if not r["ok"]]
         runs = tmp / "drive" / "MyDrive" / "ae-recsys-runs"
         saved = sorted(p.name for p in runs.iterdir()) if runs.is_dir() else []
@@ -451,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    say("[3/4] version-sensitive unit tests (penalty and loss values, Keras's callbacks), in .venv-colab")
+    say(f"[3/4] version-sensitive unit tests (penalty and loss values, Keras's callbacks), in {name}")
     penalties = run_penalty_tests()
     if penalties and not penalties["ok"]:
         failures.append("version-sensitive unit tests")
@@ -459,10 +509,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_benchmarks:
         say("[4/4] benchmarks: skipped (--skip-benchmarks)")
     else:
-        say("[4/4] benchmarks in full mode, .venv then .venv-colab")
-        envs = {".venv": DEV_VENV / "bin" / "python", ".venv-colab": VENV / "bin" / "python"}
+        say(f"[4/4] benchmarks in full mode, .venv then {name}")
+        envs = {".venv": DEV_VENV / "bin" / "python", name: VENV / "bin" / "python"}
         if not envs[".venv"].exists():
-            say("  .venv does not exist (run `make venv`): only .venv-colab is measured.")
+            say(f"  .venv does not exist (run `make venv`): only {name} is measured.")
             del envs[".venv"]
         versions = {name: env_versions(exe) for name, exe in envs.items()}
         rows = run_benchmarks(envs)
@@ -472,10 +522,11 @@ def main(argv: list[str] | None = None) -> int:
         say(f"(also in {(OUT / 'benchmarks.md').relative_to(ROOT)} and benchmarks.json)")
 
     minutes = (time.monotonic() - started) / 60
+    what = "make test-colab" + ("" if RUNTIME == "current" else f" COLAB_RUNTIME={RUNTIME}")
     if failures:
-        say(f"make test-colab FAILED after {minutes:.1f} min: {', '.join(failures)}")
+        say(f"{what} FAILED after {minutes:.1f} min: {', '.join(failures)}")
         return 1
-    say(f"make test-colab passed in {minutes:.1f} min.")
+    say(f"{what} passed in {minutes:.1f} min.")
     return 0
 
 
