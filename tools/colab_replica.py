@@ -1,7 +1,7 @@
 """`make test-colab`: run the kit the way a student's Colab runtime runs it, on this machine.
 
     python -m tools.colab_replica [--runtime current|2026.07] [--python PY] [--keep] [--skip-notebooks]
-                                  [--skip-benchmarks] [--env-only] [--mode smoke|lecture|full]
+                                  [--skip-benchmarks] [--env-only] [--mode smoke|lecture|full] [--only NN ...]
 
 `--runtime` picks the Colab runtime: `current` (tools/colab/constraints.txt, .venv-colab/) or a
 past runtime that a notebook can pin (tools/colab/constraints-2026.07.txt, .venv-colab-2026.07/).
@@ -332,7 +332,8 @@ def first_failure(output: str, lines: int = 20) -> str:
 _PYTEST = "import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.exit(pytest.main(sys.argv[1:]))"
 
 
-def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "smoke") -> list[dict]:
+def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "smoke",
+                  only: list[str] | None = None) -> list[dict]:
     """pytest --nbval-lax on each notebook of the kit copy, the kernel working in `content`.
 
     tools/nbval_outputs.py fails a cell that writes to stderr and keeps the executed notebooks in
@@ -343,6 +344,8 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
     kept = OUT / f"notebooks-{mode}"
     results = []
     for notebook in sorted((kit / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if only and not any(notebook.name.startswith(prefix) for prefix in only):
+            continue
         started = time.monotonic()
         out = subprocess.run(
             [str(VENV / "bin" / "python"), "-c", _PYTEST, str(ROOT), "--nbval-lax", "--nbval-current-env",
@@ -460,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-benchmarks", action="store_true")
     parser.add_argument("--mode", choices=("smoke", "lecture", "full"), default="smoke",
                         help="run mode of the notebooks (default smoke; full is what students run: about 30 min here)")
+    parser.add_argument("--only", nargs="+", metavar="NN", help="run only the notebooks whose names start so (e.g. 02 05)")
     parser.add_argument("--runtime", default=os.environ.get("COLAB_RUNTIME") or "current",
                         help="'current' (default), or a past runtime with constraints in tools/colab/, e.g. 2026.07 "
                              "(env COLAB_RUNTIME)")
@@ -490,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         kit, content, env = make_replica(tmp, args.mode)
         say(f"[2/4] notebooks in {args.mode} mode: kit copy {kit.relative_to(tmp)} ({len(kit_files())} files), "
             f"kernel in {content.relative_to(tmp)}/, under {tmp}")
-        results = run_notebooks(kit, content, env, args.mode)
+        results = run_notebooks(kit, content, env, args.mode, args.only)
         failures += [r["notebook"] for r in results if not r["ok"]]
         runs = tmp / "drive" / "MyDrive" / "ae-recsys-runs"
         saved = sorted(p.name for p in runs.iterdir()) if runs.is_dir() else []
