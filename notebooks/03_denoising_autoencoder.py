@@ -176,9 +176,15 @@ print(f"on Gaussian-noisy digits the Gaussian denoiser is {'better' if gauss_gai
 # constant guess, the mean training image (a collapsed model scores about that).
 mean_image_bce = float(losses.bce_per_image(x_test, np.broadcast_to(x_train.mean(axis=0), x_test.shape)).mean())
 print(f"mean-image guess: BCE {mean_image_bce:.4f}")
+# A ReLU code unit that is 0 for every digit is dead: it carries nothing. Share of the 32 units alive:
+alive = {label: losses.code_stats(models.encoder_of(run["model"]).predict(x_test, verbose=0))["share_alive"]
+         for label, run in [("basic", basic_run), *denoisers.items()]}
+print("share of code units alive (active on at least 1% of the digits):",
+      ", ".join(f"{label} {share:.2f}" for label, share in alive.items()))
 for label, run in [("basic", basic_run), *denoisers.items()]:  # cheap checks that hold at any size
     assert np.all(np.isfinite(run["history"]["loss"])), f"{label}: the loss is not finite"
     assert run["history"]["loss"][-1] < run["history"]["loss"][0], f"{label}: the training loss did not go down"
+    assert alive[label] > 0, f"{label}: every code unit is dead"
 if not runtime.is_smoke():
     assert gauss_gain > 0, "the Gaussian denoiser should rebuild Gaussian-noisy digits better than the basic AE"
     assert mask_gain > 0, "the masking denoiser should rebuild masked digits better than the basic AE"

@@ -176,10 +176,17 @@ basic_bce = runs["basic (784-32-784)"]["val_bce"]
 best_stacked = min(r["val_bce"] for k, r in runs.items() if k.startswith("stacked"))
 print(f"mean-image guess {mean_image_bce:.4f}; pre-trained, not fine-tuned {before_finetune:.4f}; "
       f"basic {basic_bce:.4f}; best stacked {best_stacked:.4f}")
+# The 32-unit code is the encoder's last layer (enc_3 in a stacked model); a unit that is 0 for every digit is dead.
+alive = {label: losses.code_stats(models.encoder_of(run["model"], "encoder" if label.startswith("basic")
+                                                    else f"enc_{len(LAYERS)}").predict(x_test, verbose=0))["share_alive"]
+         for label, run in runs.items()}
+print("share of code units alive (active on at least 1% of the digits):",
+      ", ".join(f"{label} {share:.2f}" for label, share in alive.items()))
 BCE_MARGIN = 1.5  # every stacked model rebuilds digits at most 1.5x worse (in BCE) than the basic model
 for label, run in runs.items():  # cheap checks that hold at any size
     assert np.all(np.isfinite(run["history"]["loss"])), f"{label}: the loss is not finite"
     assert run["history"]["loss"][-1] < run["history"]["loss"][0], f"{label}: the training loss did not go down"
+    assert alive[label] > 0, f"{label}: every code unit is dead"
 if not runtime.is_smoke():
     assert before_finetune < mean_image_bce, "pre-training alone should beat the mean-image guess"
     assert runs["stacked, pre-trained + fine-tuned"]["val_bce"] < before_finetune, "fine-tuning should improve it"
