@@ -34,6 +34,7 @@ def _run(notebook: Path, keep: Path) -> subprocess.CompletedProcess[str]:
                           cwd=KIT, capture_output=True, text=True, timeout=600, check=False)
 
 
+@pytest.mark.slow
 def test_stderr_fails_the_cell_and_outputs_are_kept(tmp_path: Path) -> None:
     notebook = _notebook(tmp_path / "lesson.ipynb", [
         ("print('to stdout')", []),
@@ -57,6 +58,7 @@ def test_stderr_fails_the_cell_and_outputs_are_kept(tmp_path: Path) -> None:
     assert not list((tmp_path / "kept").glob("*.partial"))
 
 
+@pytest.mark.slow
 def test_clean_notebook_passes(tmp_path: Path) -> None:
     notebook = _notebook(tmp_path / "clean.ipynb", [("x = 1", []), ("print(x)", [])])
     done = _run(notebook, tmp_path / "kept")
