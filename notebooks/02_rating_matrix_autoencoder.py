@@ -41,16 +41,17 @@
 #
 # | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
-# | full | 3.3 min (MovieLens 1M skipped: it needs the internet) | 5-12 min (with MovieLens 1M) | about 4 min |
-# | lecture | 2.1 min | 2-5 min | about 2 min |
+# | full | 2.5 min (MovieLens 1M skipped: it needs the internet) | 5-12 min (with MovieLens 1M) | about 4 min |
+# | lecture | 1.6 min | 2-5 min | about 2 min |
 # | smoke | 0.6 min | 1-2 min | under 1 min |
 #
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> jupyter
-# nbconvert --execute` and an empty run folder (smoke: the nbval command of `make test`), on 2 CPU
-# cores with little else running (load average 1.3-2). The Colab estimates are not measured (no
-# Colab, and no GPU here): the low end is the time here, the high end twice that for a busy shared
-# runtime, and full mode adds MovieLens 1M, whose item-by-user matrix is about 14 times the size of
-# 100K's (estimated 2-5 minutes more on a CPU).
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> pytest
+# --nbval-lax -p tools.nbval_outputs notebooks/02_*.ipynb` (what `make test` runs, kernel start
+# included), one notebook at a time with nothing else running (load average about 2: the run itself
+# on the 2 cores), run folder empty. The Colab estimates are not measured (no Colab, and no GPU
+# here): the low end is the time here, the high end twice that for a busy shared runtime, and full
+# mode adds MovieLens 1M, whose item-by-user matrix is about 14 times the size of 100K's (estimated
+# 2-5 minutes more on a CPU).
 #
 # Lecture mode skips the λ/dropout search (it uses the configuration the search picks), trains
 # AutoRec for 20 epochs instead of 30, and skips MovieLens 1M; its RMSEs are about 0.003 higher

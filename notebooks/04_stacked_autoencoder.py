@@ -39,17 +39,18 @@
 #
 # | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
-# | full | 4.4 min | 10-20 min (60,000 images) | about 6 min |
-# | lecture | 5.2 min | 4-9 min (20,000 images) | about 3 min |
-# | smoke | 1.5 min | 1 min | 1 min |
+# | full | 1.5 min | 10-20 min (60,000 images) | about 6 min |
+# | lecture | 1.8 min | 4-9 min (20,000 images) | about 3 min |
+# | smoke | 0.4 min | 1 min | 1 min |
 #
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> python
-# -m tools.runner --out build notebooks/04_*.ipynb` (smoke: the nbval command of `make test`), on a
-# machine shared with other jobs (load average 5-10 on its 2 cores), so these times are up to 2-3
-# times slower than an idle machine's. The Colab estimates scale the MNIST cells by the training
-# images (60,000 online, 20,000 in lecture mode, 8,000 offline), take an idle 2-vCPU runtime for the
-# low end and this machine's load for the high end, and are not measured (no Colab, and no GPU
-# here).
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> pytest
+# --nbval-lax -p tools.nbval_outputs notebooks/04_*.ipynb` (what `make test` runs, kernel start
+# included), one notebook at a time with nothing else running (load average about 2: the run itself
+# on the 2 cores). An earlier measurement on the same machine shared with other jobs (load average
+# 5-10) took full 4.4 min, lecture 5.2 min. The Colab estimates scale the MNIST
+# cells by the training images (60,000 online, 20,000 in lecture mode, 8,000 offline), take an idle
+# 2-vCPU runtime for the low end and a busy machine for the high end, and are not measured (no
+# Colab, and no GPU here).
 #
 # Lecture mode only caps the MNIST images at 20,000 (offline it is the full run): with 20 instead of
 # 30 rating epochs plain I-AutoRec beat I-AutoRec with input dropout, the other way round from the

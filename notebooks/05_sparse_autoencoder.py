@@ -40,17 +40,18 @@
 #
 # | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
-# | full | 3.7 min | 5-10 min (60,000 images) | about 4 min |
-# | lecture | 3.6 min | 3-5 min (20,000 images) | about 2 min |
-# | smoke | 0.6 min | 1 min | 1 min |
+# | full | 1.3 min | 5-10 min (60,000 images) | about 4 min |
+# | lecture | 1.4 min | 3-5 min (20,000 images) | about 2 min |
+# | smoke | 0.3 min | 1 min | 1 min |
 #
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> python
-# -m tools.runner --out build notebooks/05_*.ipynb` (smoke: the nbval command of `make test`), on a
-# machine shared with other jobs (load average 5-10 on its 2 cores), so these times are up to 2-3
-# times slower than an idle machine's. The Colab estimates scale the MNIST cells by the training
-# images (60,000 online, 20,000 in lecture mode, 8,000 offline), take an idle 2-vCPU runtime for the
-# low end and this machine's load for the high end, and are not measured (no Colab, and no GPU
-# here).
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> pytest
+# --nbval-lax -p tools.nbval_outputs notebooks/05_*.ipynb` (what `make test` runs, kernel start
+# included), one notebook at a time with nothing else running (load average about 2: the run itself
+# on the 2 cores). An earlier measurement on the same machine shared with other jobs (load average
+# 5-10) took full 3.7 min, lecture 3.6 min. The Colab estimates scale the MNIST
+# cells by the training images (60,000 online, 20,000 in lecture mode, 8,000 offline), take an idle
+# 2-vCPU runtime for the low end and a busy machine for the high end, and are not measured (no
+# Colab, and no GPU here).
 #
 # Lecture mode only caps the MNIST images at 20,000 (offline it is the full run); the rating part
 # keeps notebook 02's 30 epochs, as in notebooks 03 and 04.

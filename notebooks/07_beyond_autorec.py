@@ -45,19 +45,19 @@
 #
 # | mode | here: 2 CPU cores, MovieLens 100K (the real files) | Colab CPU (estimate) | Colab GPU (estimate) |
 # | --- | ---: | ---: | ---: |
-# | full | 3.1 min | 3-6 min | about 2 min |
-# | lecture | 3.0 min (the same settings as full) | 3-6 min | about 2 min |
-# | smoke | 0.3 min | 1 min | 1 min |
+# | full | 2.9 min | 3-6 min | about 2 min |
+# | lecture | 3.3 min (the same settings as full) | 3-6 min | about 2 min |
+# | smoke | 0.4 min | 1 min | 1 min |
 #
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> jupyter
-# nbconvert --to notebook --execute notebooks/07_*.ipynb` (smoke: `COURSE_SMOKE=1
-# COURSE_SOLUTIONS=1`), kernel start included, at load average 1.3-2 on the 2 cores; training
-# takes about 2.5 minutes of it: the kernelised model twice (about 20 s each), section 5's seven
-# other candidates on the fitting part (about 75 s) and the chosen models and notebook 02's two on
-# all of `u1.base` (about 45 s). The Colab estimates take the same data (MovieLens 100K is
-# the same file online), an idle 2-vCPU runtime for the low end and twice this machine's time for
-# the high end; on a GPU the L-BFGS steps still hand the weights to NumPy and back, so the start-up
-# dominates. They are not measured (no Colab, and no GPU here).
+# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> pytest
+# --nbval-lax -p tools.nbval_outputs notebooks/07_*.ipynb` (what `make test` runs, kernel start
+# included), one notebook at a time with nothing else running (load average about 2: the run itself
+# on the 2 cores); training takes about 2.5 minutes of it: the kernelised model twice (about 20 s
+# each), section 5's seven other candidates on the fitting part (about 75 s) and the chosen models
+# and notebook 02's two on all of `u1.base` (about 45 s). The Colab estimates take the same data
+# (MovieLens 100K is the same file online), an idle 2-vCPU runtime for the low end and twice this
+# machine's time for the high end; on a GPU the L-BFGS steps still hand the weights to NumPy and
+# back, so the start-up dominates. They are not measured (no Colab, and no GPU here).
 
 # %% [markdown]
 # ## Setup
