@@ -21,3 +21,23 @@ def test_recommendations_show_ratings_clipped_to_the_scale() -> None:
     recs = recommend_for_new_user(user_model, titles, {"A": 5}, k=3)
     assert recs["title"].tolist() == ["C", "B", "D"]  # the model's order, the rated film left out
     assert recs["predicted rating"].tolist() == [5.0, 5.0, 1.0]
+
+
+def test_rating_widget_click_passes_the_rated_films() -> None:
+    """The sliders and the button work with the ipywidgets of .venv (8) and of Colab (7.7.1, make test-colab):
+    a click hands over the films rated 1-5, and does nothing but ask when no slider was moved."""
+    import ipywidgets
+
+    from helpers.demo import rating_widget
+
+    asked: list[dict[str, float]] = []
+    box = rating_widget(["A", "B", "C"], lambda chosen: asked.append(chosen) or pd.DataFrame({"title": ["D"]}))
+    rows = [child for child in box.children if isinstance(child, ipywidgets.HBox)]
+    button = next(child for child in box.children if isinstance(child, ipywidgets.Button))
+    assert [row.children[0].value for row in rows] == ["A", "B", "C"] and button.description == "Recommend"
+    button.click()
+    assert asked == []
+    rows[0].children[1].value = 5
+    rows[2].children[1].value = 2
+    button.click()
+    assert asked == [{"A": 5.0, "C": 2.0}]
