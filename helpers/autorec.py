@@ -30,7 +30,7 @@ class AutoRecConfig:
     epochs: int = 30
     batch_size: int = 64
     model: str = "autorec"  # "autorec" (one hidden layer) or "deep" (SELU layers, dropout on the code)
-    code_l1: float = 0.0  # L1 penalty on the code, losses.l1_code_penalty: a sparse autoencoder (notebook 05)
+    code_l1: float = 0.0  # L1 penalty on the code, losses.l1_code_penalty: a sparse autoencoder (notebook 06)
     deep_layers: tuple[int, ...] = (512, 256, 512)  # hidden sizes when model == "deep"
     code_dropout: float = 0.5  # dropout on the code when model == "deep"
     optimizer: str = "adam"  # "adam", "rmsprop" or "adagrad", all on the same cosine-decaying learning rate
@@ -50,7 +50,7 @@ BEST_USER = AutoRecConfig(by="user")
 #: Weight of I-AutoRec in the I/U blend, chosen on the same validation slice.
 BEST_BLEND = 0.85
 
-#: Single I-AutoRec variants compared in notebooks 03-05, all on the same budget (30 epochs).
+#: Single I-AutoRec variants compared in notebooks 04-05, all on the same budget (30 epochs).
 VARIANTS = {
     "plain": BEST_ITEM.with_(dropout=0.0),  # I-AutoRec as in the paper: no input noise
     "denoising": BEST_ITEM,  # half of the observed input ratings dropped in training

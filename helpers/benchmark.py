@@ -8,7 +8,7 @@ The autorec benchmark trains notebook 02's best configuration on MovieLens 100K:
 I-AutoRec and a U-AutoRec on the split's base file, blended, scored on its test file. It
 counts epochs across the two models (I first, then U), so `epochs` is the total and
 `resumed_from_epoch` says where a run started again after an interruption (0 when fresh).
-`--model kernel` trains notebook 07's kernelised sparse autoencoder (`helpers.kernel_autorec`,
+`--model kernel` trains notebook 08's kernelised sparse autoencoder (`helpers.kernel_autorec`,
 full-batch L-BFGS; not resumable) and reports its L-BFGS `iterations` too.
 """
 
@@ -78,11 +78,11 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
     """Train a rating autoencoder on MovieLens 100K `split`; RMSE/MAE on its test file.
 
     autorec: notebook 02's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
-    single I-AutoRec variants of notebooks 03-05 (`helpers.autorec.VARIANTS`).
+    single I-AutoRec variants of notebooks 04-05 (`helpers.autorec.VARIANTS`).
     """
     from helpers import autorec, evaluation, runtime
 
-    # the same split and fallback as notebooks 03-05 (smoke mode: the items with id <= 300, as there)
+    # the same split and fallback as notebooks 04-05 (smoke mode: the items with id <= 300, as there)
     train, test, index, fallback = autorec.prepare_split(split, max_item_id=300 if runtime.is_smoke() else None)
     if model_name not in AUTOREC_MODELS:
         raise ValueError(f"Unknown rating model {model_name!r}; choose one of {AUTOREC_MODELS}.")
@@ -117,7 +117,7 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
               "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
               "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]), "n_test": len(test), "seed": seed,
               "smoke": runtime.is_smoke()}
-    if not blended:  # scored exactly as notebooks 03-05 score their variants
+    if not blended:  # scored exactly as notebooks 04-05 score their variants
         row = autorec.variant_scores(model_name, trained[0], train, test, fallback)
         return {**common, "rmse": row["rmse"], "mae": row["mae"], "n_fallback": row["n_fallback"],
                 "recall_at_10": row["recall@10"], "ndcg_at_10": row["ndcg@10"],
@@ -150,7 +150,7 @@ def kernel_benchmark(split: str, train: Any, test: Any, index: Any, fallback: An
 
 def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None,
                        seed: int) -> dict[str, Any]:
-    """Notebook 07's stacked blend: weights fitted on a 5% validation slice of the base file, then
+    """Notebook 08's stacked blend: weights fitted on a 5% validation slice of the base file, then
     every member refitted on the whole base file and the blend scored once on its test file."""
     import numpy as np
 
@@ -192,9 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     mnist.add_argument("--json", action="store_true", help="print one JSON line")
     rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
     rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
-                     help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 03-05; "
+                     help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 04-05; "
                           "kernel: the kernelised sparse autoencoder (helpers.kernel_autorec); ensemble: notebook "
-                          "07's stacked blend of it with I-AutoRec, U-AutoRec and biased MF (helpers.ensemble)")
+                          "08's stacked blend of it with I-AutoRec, U-AutoRec and biased MF (helpers.ensemble)")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None, help="epochs per model (default: the best configuration's)")
     rec.add_argument("--seed", type=int, default=0)

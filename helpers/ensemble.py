@@ -34,7 +34,7 @@ def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any
 
 
 #: Every model a blend may use, each with the settings chosen for it on u1's validation slice
-#: (notebooks 02, 04 and 07); how to train it on some ratings.
+#: (notebooks 02, 05 and 08); how to train it on some ratings.
 CANDIDATES: dict[str, Callable[..., Any]] = {
     "kernelised AE": _kernel("item"),
     "kernelised AE (users)": _kernel("user"),
@@ -45,7 +45,7 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
 }
-#: The members notebook 07 chose by `forward_select` on the validation slice of u1.base (seed 0).
+#: The members notebook 08 chose by `forward_select` on the validation slice of u1.base (seed 0).
 MEMBERS = ("I-AutoRec (RMSprop)", "kernelised AE (users)", "kernelised AE", "biased MF")
 
 

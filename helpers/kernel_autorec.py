@@ -19,7 +19,7 @@ which GLocal-K calls: the kit adds no dependency for one optimiser, and its test
 
 Measured (2 shared CPU cores): `BEST_KERNEL` scores u1.test RMSE 0.9070 (MAE 0.7089) after 95
 L-BFGS steps in 33-48 s, and 0.8968 +- 0.0069 over u1..u5; notebook 02's I/U-AutoRec blend
-scores 0.8956 and 0.8875 +- 0.0046. Notebook 07 has the validation comparison behind the choice.
+scores 0.8956 and 0.8875 +- 0.0046. Notebook 08 has the validation comparison behind the choice.
 """
 
 from __future__ import annotations

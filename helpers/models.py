@@ -42,7 +42,7 @@ def autorec(n_inputs: int, hidden: int = 500, lam: float = 1e-3, activation: str
     number of users); 0 means "not rated". Train it with `helpers.losses.masked_mse`.
     `dropout` > 0 drops that share of the observed input ratings during training only
     (a denoising autoencoder); the loss still covers every observed rating. `code_l1` > 0
-    adds an L1 penalty on the code (a sparse code, notebook 05; see `losses.l1_code_penalty`).
+    adds an L1 penalty on the code (a sparse code, notebook 06; see `losses.l1_code_penalty`).
     """
     _positive_int("n_inputs", n_inputs)
     _positive_int("hidden", hidden)

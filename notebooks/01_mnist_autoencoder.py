@@ -354,8 +354,8 @@ print(per_digit.round(4).to_string())
 # - **optimizer**: RMSprop / Adagrad / Adam;
 # - **activation** of the encoder: ReLU / sigmoid / tanh.
 #
-# The other three techniques get notebooks of their own: **denoising** (03), **stacked** (04)
-# and **sparse** (05).
+# The other three techniques get notebooks of their own: **denoising** (04), **stacked** (05)
+# and **sparse** (06).
 
 # %%
 lecture = {"code_dim": 32, "loss": "binary_crossentropy", "optimizer": "rmsprop", "activation": "relu"}
@@ -527,5 +527,5 @@ print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 #
 # ## What's next
 # Notebook **02** uses the same encoder–decoder idea on a rating matrix, where most entries are
-# missing and the point of the model is to fill them in. Notebooks **03–05** return to MNIST
-# for the denoising, stacked and sparse autoencoders, and **06** checks your Colab GPU runtime.
+# missing and the point of the model is to fill them in. Notebooks **04–06** return to MNIST
+# for the denoising, stacked and sparse autoencoders, and **07** checks your Colab GPU runtime.

@@ -341,7 +341,7 @@ kit_mean = float(losses.masked_mse(toy.values, pred))
 #
 # Two things to watch. Over a rating matrix the Frobenius norm must run over the rated entries
 # only, or the objective is the one that learned the zeros in section 1. And a tilde is not
-# always the output: texts on denoising autoencoders (notebook 03) often write $\tilde{\mathbf x}$
+# always the output: texts on denoising autoencoders (notebook 04) often write $\tilde{\mathbf x}$
 # for the *corrupted input*; read the symbol from where it sits in the formula. The cell below
 # checks the sum over layers on the toy model: the kernel penalties Keras adds are
 # $\lambda_{\text{kit}} \sum_l \lVert W_l\rVert_F^2$.
@@ -473,7 +473,7 @@ mf_selection.round(4)
 #
 # Two training choices beyond the paper, both chosen on the validation slice: **input
 # dropout** (half of each example's observed ratings hidden from the input during training,
-# while the loss still covers all of them: the denoising idea of notebook 03), and Adam with a
+# while the loss still covers all of them: the denoising idea of notebook 04), and Adam with a
 # **cosine-decaying learning rate**.
 
 # %%
@@ -1045,5 +1045,5 @@ exercises.check("02.4", my_masked_mse)
 # ranking?
 #
 # ## What's next
-# Notebook **03** makes the input dropout used here the main subject (denoising autoencoders),
-# **04** stacks more layers, and **05** makes the codes sparse, each measured on this same split.
+# Notebook **04** makes the input dropout used here the main subject (denoising autoencoders),
+# **05** stacks more layers, and **06** makes the codes sparse, each measured on this same split.

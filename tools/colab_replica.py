@@ -465,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-benchmarks", action="store_true")
     parser.add_argument("--mode", choices=("smoke", "lecture", "full"), default="smoke",
                         help="run mode of the notebooks (default smoke; full is what students run: about 15 min here)")
-    parser.add_argument("--only", nargs="+", metavar="NN", help="run only the notebooks whose names start so (e.g. 02 05)")
+    parser.add_argument("--only", nargs="+", metavar="NN", help="run only the notebooks whose names start so (e.g. 02 06)")
     parser.add_argument("--runtime", default=os.environ.get("COLAB_RUNTIME") or "current",
                         help="'current' (default), or a past runtime with constraints in tools/colab/, e.g. 2026.07 "
                              "(env COLAB_RUNTIME)")

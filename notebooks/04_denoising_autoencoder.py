@@ -18,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# # 03 · Denoising autoencoders: rebuild the clean input from a damaged one
+# # 04 · Denoising autoencoders: rebuild the clean input from a damaged one
 #
 # A plain autoencoder can get a low loss by learning something close to the identity. A
 # **denoising autoencoder** (Vincent et al., 2008) is fed a *corrupted* input and asked for
@@ -287,7 +287,7 @@ if not runtime.is_smoke():
 # ## Results
 
 # %%
-results = stack_results("03_denoising_autoencoder", {
+results = stack_results("04_denoising_autoencoder", {
     f"MNIST ({len(x_train)} train / {len(x_test)} validation), {EPOCHS} epochs": mnist_table.rename(columns={
         "model": "variant", "gaussian 0.3 input": "BCE, gaussian-noisy input", "masking 0.5 input": "BCE, masked input",
         "clean input": "BCE, clean input"}),
@@ -335,7 +335,7 @@ answer_1 = None
 # %%
 from helpers import exercises
 
-exercises.check("03.1", answer_1)
+exercises.check("04.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** Keras's `Dropout(0.25)` scales the ratings it keeps. By what factor? Give
@@ -345,7 +345,7 @@ exercises.check("03.1", answer_1)
 answer_2 = None
 
 # %%
-exercises.check("03.2", answer_2)
+exercises.check("04.2", answer_2)
 
 # %% [markdown]
 # **Exercise 3.** From `rating_valid`, which drop rate gave the lowest *validation* RMSE? Give
@@ -355,7 +355,7 @@ exercises.check("03.2", answer_2)
 answer_3 = None
 
 # %%
-exercises.check("03.3", answer_3, rating_valid=rating_valid, DROP_RATES=DROP_RATES)
+exercises.check("04.3", answer_3, rating_valid=rating_valid, DROP_RATES=DROP_RATES)
 
 
 # %% [markdown]
@@ -373,7 +373,7 @@ def mask_noise(x: np.ndarray, rate: float, seed: int) -> np.ndarray:
 
 
 # %%
-exercises.check("03.4", mask_noise)
+exercises.check("04.4", mask_noise)
 
 # %% [markdown]
 # **Exercise 5 (open).** Train a denoiser with *one fixed* corruption: fit
@@ -387,4 +387,4 @@ exercises.check("03.4", mask_noise)
 # the training noise when you do not know the test noise?
 #
 # ## What's next
-# Notebook **04** makes the autoencoder deeper (stacked), **05** makes its code sparse.
+# Notebook **05** makes the autoencoder deeper (stacked), **06** makes its code sparse.

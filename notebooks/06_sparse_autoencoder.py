@@ -18,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# # 05 · Sparse autoencoders: a code in which few units fire
+# # 06 · Sparse autoencoders: a code in which few units fire
 #
 # Instead of making the code *small*, a **sparse autoencoder** makes it *quiet*: a penalty
 # in the loss pushes most code units to (near) zero for any one input, so each input is
@@ -54,7 +54,7 @@
 # Colab, and no GPU here).
 #
 # Lecture mode only caps the MNIST images at 20,000 (offline it is the full run); the rating part
-# keeps notebook 02's 30 epochs, as in notebooks 03 and 04.
+# keeps notebook 02's 30 epochs, as in notebooks 04 and 05.
 
 # %% [markdown]
 # ## Setup
@@ -91,7 +91,7 @@ L1_WEIGHTS = smoke_or([1e-4, 1e-3], [1e-3])  # L1 penalty weights on the ReLU co
 KL_BETA = 0.01  # weight of the KL penalty (sigmoid code)
 KL_RHO = 0.05  # target average activation of each code unit
 N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 02 (lecture too, as in notebooks 03 and 04)
+RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 02 (lecture too, as in notebooks 04 and 05)
 RATING_L1 = smoke_or([1e-4, 1e-3, 1e-2], [1e-3])
 SMOKE_ITEMS = smoke_or(None, 300)
 SEED = 0
@@ -289,7 +289,7 @@ if not runtime.is_smoke():
 # ## Results
 
 # %%
-results = stack_results("05_sparse_autoencoder", {f"MNIST ({len(x_train)} train), {EPOCHS} epochs": mnist_table.rename(
+results = stack_results("06_sparse_autoencoder", {f"MNIST ({len(x_train)} train), {EPOCHS} epochs": mnist_table.rename(
     columns={"model": "variant"}), "ML-100K u1": rating_table})
 results.round(4)
 
@@ -300,7 +300,7 @@ results.round(4)
 # somewhat less well; a sparse autoencoder is chosen for its readable codes, not for the lowest
 # loss. On ratings, a quieter code keeps mostly the strong, shared patterns of taste, which can
 # help deciding what to put first (NDCG) while it costs star-level accuracy (RMSE): as in
-# notebook 03, rating accuracy and ranking quality are different targets.
+# notebook 04, rating accuracy and ranking quality are different targets.
 
 # %%
 relu_bce, sig_bce = stats.loc["basic ReLU (notebook 01)", "val BCE"], stats.loc["basic sigmoid", "val BCE"]
@@ -326,7 +326,7 @@ answer_1 = None
 # %%
 from helpers import exercises
 
-exercises.check("05.1", answer_1)
+exercises.check("06.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** In the L1-sparse model (`headline_l1`), how many code units are active (≥ 0.01)
@@ -336,7 +336,7 @@ exercises.check("05.1", answer_1)
 answer_2 = None
 
 # %%
-exercises.check("05.2", answer_2, mnist_table=mnist_table, headline_l1=headline_l1)
+exercises.check("06.2", answer_2, mnist_table=mnist_table, headline_l1=headline_l1)
 
 
 # %% [markdown]
@@ -353,7 +353,7 @@ def kl_penalty(codes: np.ndarray, rho: float, beta: float) -> float:
 
 
 # %%
-exercises.check("05.3", kl_penalty)
+exercises.check("06.3", kl_penalty)
 
 # %% [markdown]
 # **Exercise 4 (open).** Give the sparse model a wider code (128 units) with the same L1 weight.
@@ -361,4 +361,4 @@ exercises.check("05.3", kl_penalty)
 # *overcomplete but sparse* code is what sparse autoencoders were designed for.
 #
 # ## What's next
-# Back to notebook **02** for the full rating model, or **06** to check your Colab GPU runtime.
+# Back to notebook **02** for the full rating model, or **07** to check your Colab GPU runtime.

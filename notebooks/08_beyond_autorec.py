@@ -18,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# # 07 · Beyond AutoRec: a kernelised sparse autoencoder
+# # 08 · Beyond AutoRec: a kernelised sparse autoencoder
 #
 # AutoRec's weight matrices are dense: every user's rating feeds every hidden unit. **Kernelised
 # synaptic weight matrices** (Muller et al., ICML 2018) give every input and every hidden unit a
@@ -138,7 +138,7 @@ assert K.shape == (6, 4) and K.min() >= 0 and K.max() <= 1
 # The layer adds its penalty to the model's loss itself (`add_loss`): an L2 term on `W` and an L2
 # term on the kernel values, which pushes embeddings apart and so cuts connections. Both depend on
 # the weights only, never on the batch, so no Keras version can average them differently (the
-# pitfall of notebook 05's activity regularisers).
+# pitfall of notebook 06's activity regularisers).
 #
 # GLocal-K starts the embeddings very close to 0 (standard deviation 0.001), so every kernel value
 # starts at about 1: the network begins as a dense autoencoder and would have to learn to prune.
@@ -249,7 +249,7 @@ assert SMOKE_ITEMS is not None or scores.rmse < baseline.rmse  # full and lectur
 # set is for the one look at the end, so the weights come from the validation slice.
 #
 # **Which models to blend is a choice too.** `ensemble.CANDIDATES` holds eight, each with the
-# settings chosen for it on this slice (notebooks 02 and 04, and section 3; the kernelised model
+# settings chosen for it on this slice (notebooks 02 and 05, and section 3; the kernelised model
 # read by users is section 2's model turned on its side). Each trains on the fitting part and
 # predicts the validation slice (the kernelised model of section 2 is reused).
 
@@ -383,7 +383,7 @@ answer_1 = None
 # %%
 from helpers import exercises
 
-exercises.check("07.1", answer_1)
+exercises.check("08.1", answer_1)
 
 
 # %% [markdown]
@@ -400,7 +400,7 @@ def kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 
 # %%
-exercises.check("07.2", kernel_gate)
+exercises.check("08.2", kernel_gate)
 
 # %% [markdown]
 # **Exercise 3 (open).** Start the embeddings farther apart (`KernelConfig(init_scale=0.3)`) so

@@ -18,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# # 04 · Stacked autoencoders: deeper encoders and decoders
+# # 05 · Stacked autoencoders: deeper encoders and decoders
 #
 # The lecture's autoencoder has one hidden layer. A **stacked** (deep) autoencoder puts several
 # layers on each side, 784 → 128 → 64 → 32 → 64 → 128 → 784, so the code can be a more
@@ -238,7 +238,7 @@ if not runtime.is_smoke():
 # ## Results
 
 # %%
-results = stack_results("04_stacked_autoencoder", {f"MNIST ({len(x_train)} train), BCE": mnist_table.rename(
+results = stack_results("05_stacked_autoencoder", {f"MNIST ({len(x_train)} train), BCE": mnist_table.rename(
     columns={"model": "variant"}), "ML-100K u1": rating_table})
 results.round(4)
 
@@ -279,7 +279,7 @@ answer_1 = None
 # %%
 from helpers import exercises
 
-exercises.check("04.1", answer_1)
+exercises.check("05.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** In greedy pre-training of `LAYERS`, what is the input size of the shallow
@@ -289,7 +289,7 @@ exercises.check("04.1", answer_1)
 answer_2 = None
 
 # %%
-exercises.check("04.2", answer_2, LAYERS=LAYERS)
+exercises.check("05.2", answer_2, LAYERS=LAYERS)
 
 
 # %% [markdown]
@@ -305,7 +305,7 @@ def stacked_layer_sizes(input_dim: int, layers: tuple[int, ...]) -> list[int]:
 
 
 # %%
-exercises.check("04.3", stacked_layer_sizes)
+exercises.check("05.3", stacked_layer_sizes)
 
 # %% [markdown]
 # **Exercise 4 (open).** Give the deep rating autoencoder more epochs, or a smaller code
@@ -313,4 +313,4 @@ exercises.check("04.3", stacked_layer_sizes)
 # (`ratings.carve_validation`), not on `u1.test`.
 #
 # ## What's next
-# Notebook **05** keeps the lecture's shape but asks for a *sparse* code.
+# Notebook **06** keeps the lecture's shape but asks for a *sparse* code.

@@ -18,7 +18,7 @@
 # ---
 
 # %% [markdown]
-# # 06 · Your Colab runtime: GPU, Drive, and TensorFlow vs PyTorch vs Keras
+# # 07 · Your Colab runtime: GPU, Drive, and TensorFlow vs PyTorch vs Keras
 #
 # The lecture's practice part ran on Google Colab in 2019: a Tesla K80, 13 GB of RAM, 12-hour
 # sessions, and TensorFlow 1 code with sessions and graphs. All of that has moved on. This
@@ -240,7 +240,7 @@ else:
 print("this notebook saves its work under:", runtime.runs_root())
 
 # %%
-folder = runtime.run_dir("06_colab_runtime")
+folder = runtime.run_dir("07_colab_runtime")
 model = models.mnist_autoencoder()
 model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9), loss="binary_crossentropy")
 model.fit(x_train[:1024], x_train[:1024], batch_size=128, epochs=1, verbose=0)
@@ -291,7 +291,7 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 # folder: in this kit, notebook 02's two final models on `u1.base` and its MovieLens 1M run,
 # this demo, and `python -m helpers.benchmark autorec --run-dir DIR`. For those a disconnect
 # costs at most the epoch that was running. Every other training run (all of notebook 01,
-# notebook 02's validation runs and its sparse-path run, notebooks 03–05) keeps its progress
+# notebook 02's validation runs and its sparse-path run, notebooks 04–06) keeps its progress
 # in memory only: after a disconnect, run the notebook again from the top and it trains from
 # epoch 1. The README lists how long each notebook takes in full mode.
 
@@ -315,7 +315,7 @@ def fresh_model() -> keras.Model:
     return m
 
 
-resume_dir = runtime.run_dir("06_resume_demo")
+resume_dir = runtime.run_dir("07_resume_demo")
 for old in resume_dir.glob("**/*"):  # start the demo from scratch each time the notebook runs
     if old.is_file():
         old.unlink()
@@ -565,7 +565,7 @@ summary = pd.DataFrame([
     {"measure": "resumed from epoch", "value": str(resumed.resumed_from_epoch)},
     *({"measure": f"the slide's x after 50 steps, {k}", "value": repr(v)} for k, v in results.items()),
 ])
-save_results("06_colab_gpu_runtime_check", summary)
+save_results("07_colab_gpu_runtime_check", summary)
 summary
 
 # %% [markdown]
@@ -579,7 +579,7 @@ answer_1 = None
 # %%
 from helpers import exercises
 
-exercises.check("06.1", answer_1)
+exercises.check("07.1", answer_1)
 
 # %% [markdown]
 # **Exercise 2.** Where does Colab mount your Google Drive today? Give the folder that holds
@@ -589,7 +589,7 @@ exercises.check("06.1", answer_1)
 answer_2 = None
 
 # %%
-exercises.check("06.2", answer_2)
+exercises.check("07.2", answer_2)
 
 
 # %% [markdown]
@@ -605,7 +605,7 @@ def matmul_flops(n: int, k: int, m: int) -> int:
 
 
 # %%
-exercises.check("06.3", matmul_flops)
+exercises.check("07.3", matmul_flops)
 
 
 # %% [markdown]
@@ -624,7 +624,7 @@ def oldest_first(folder: str | Path) -> list[str]:
 
 
 # %%
-exercises.check("06.4", oldest_first)
+exercises.check("07.4", oldest_first)
 
 # %% [markdown]
 # **Exercise 5 (open).** Switch the runtime to CPU only (or to a GPU) and run section 2 again.
