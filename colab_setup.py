@@ -172,12 +172,25 @@ def report() -> str:
             f"Keras {keras.__version__}.\n{runtime.gpu_info()['summary']}")
 
 
+def mode_line(asked: str | None) -> str:
+    """One sentence: which run mode runs, why, and how to change it."""
+    name = runtime.mode()
+    why = ("MODE in the cell above" if asked is not None
+           else "COURSE_SMOKE/COURSE_MODE" if os.environ.get("COURSE_SMOKE") or os.environ.get("COURSE_MODE")
+           else "Colab's default, a practice slot of about 10 minutes a notebook" if runtime.in_colab()
+           else "the default outside Colab")
+    other = {"full": '"lecture" (about 10 minutes a notebook)', "lecture": '"full" (the whole lesson)',
+             "smoke": '"lecture" or "full"'}[name]
+    return f'Run mode: {name} ({why}). For {other}, set MODE = {other.split()[0]} in the cell above and rerun.'
+
+
 def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = False) -> Path:
     """Get the runtime ready and return the kit's folder (see the module docstring)."""
     kit = str(KIT)
     sys.path[:] = [p for i, p in enumerate(sys.path) if p != kit or sys.path.index(p) == i]  # once, however often re-run
     quiet_tensorflow_logs()  # before report() imports TensorFlow
-    runtime.set_mode(mode)  # None: COURSE_MODE decides (default full)
+    runtime.start_clock()
+    runtime.set_mode(mode)  # None: COURSE_MODE decides, else lecture in Colab and full elsewhere
     if runtime.in_colab():
         mountpoint = Path.cwd() / "drive"  # where the setup cell mounted Drive (Colab works in /content)
         if (mountpoint / "MyDrive").is_dir():
@@ -192,7 +205,7 @@ def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = F
             install(missing_packages(KIT))
     if not quiet:
         print(report())
-        print(f"Run mode: {runtime.mode()}.")
+        print(mode_line(mode))
     return KIT
 
 

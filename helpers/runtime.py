@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,18 +57,35 @@ def set_mode(name: str | None) -> str:
 
 
 def mode() -> str:
-    """The run mode: 'full' (default), 'lecture' or 'smoke'.
+    """The run mode: 'full', 'lecture' or 'smoke'.
 
     In order: the mode chosen with `set_mode` (a notebook's `MODE = ...`); COURSE_SMOKE=1, which
-    means smoke whatever COURSE_MODE says (the tests and CI set it); COURSE_MODE; else 'full'.
-    A COURSE_MODE that is not one of the three is an error that names it.
+    means smoke whatever COURSE_MODE says (the tests and CI set it); COURSE_MODE; else 'lecture'
+    in Colab (a practice slot) and 'full' elsewhere. A COURSE_MODE that is not one of the three
+    is an error that names it.
     """
     if _mode_override is not None:
         return _mode_override
     if os.environ.get("COURSE_SMOKE", "").strip().lower() in _TRUE:
         return "smoke"
     raw = os.environ.get("COURSE_MODE", "")
-    return _checked_mode(raw, "COURSE_MODE") if raw.strip() else "full"
+    if raw.strip():
+        return _checked_mode(raw, "COURSE_MODE")
+    return "lecture" if in_colab() else "full"
+
+
+_started = time.monotonic()
+
+
+def start_clock() -> None:
+    """Start the notebook's clock (the setup cell does): `elapsed_minutes` counts from here."""
+    global _started
+    _started = time.monotonic()
+
+
+def elapsed_minutes() -> float:
+    """Minutes since the setup cell ran (or since this module was imported)."""
+    return (time.monotonic() - _started) / 60
 
 
 def by_mode(full: T, lecture: T, smoke: T) -> T:

@@ -36,56 +36,37 @@
 # - recommend for a brand-new user without retraining, and scale the same code to data too
 #   large to hold as a dense matrix.
 #
-# **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
-# `mode="lecture"` in the setup cell's last line):
-#
-# | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
-# | --- | ---: | ---: | ---: |
-# | full | 2.5 min (MovieLens 1M skipped: it needs the internet) | 5-12 min (with MovieLens 1M) | about 4 min |
-# | lecture | 1.6 min | 2-5 min | about 2 min |
-# | smoke | 0.6 min | 1-2 min | under 1 min |
-#
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> pytest
-# --nbval-lax -p tools.nbval_outputs notebooks/02_*.ipynb` (what `make test` runs, kernel start
-# included), one notebook at a time with nothing else running (load average about 2: the run itself
-# on the 2 cores), run folder empty. The Colab estimates are not measured (no Colab, and no GPU
-# here): the low end is the time here, the high end twice that for a busy shared runtime, and full
-# mode adds MovieLens 1M, whose item-by-user matrix is about 14 times the size of 100K's (estimated
-# 2-5 minutes more on a CPU).
-#
-# Lecture mode skips the λ/dropout search (it uses the configuration the search picks), trains
-# AutoRec for 20 epochs instead of 30, and skips MovieLens 1M; its RMSEs are about 0.003 higher
-# (I-AutoRec 0.9017 vs 0.8983, blend 0.8995 vs 0.8956) and every comparison printed keeps the full
-# run's direction.
+# **How long:** the notebook prints its own running time under *Results*; the README lists
+# the times of the recorded runs in each mode.
 
 # %% [markdown]
 # ## Setup
-# The same cell opens every notebook. In Colab it mounts your Google Drive (where the kit and
-# your runs are kept; if you cloned the kit into `/content` and want no Drive, put a `#` before
-# `drive.mount`), then finds the kit folder (on your Drive up to two folders deep under
-# `MyDrive`, or a clone in `/content`; locally the folder above `notebooks/`).
-# `colab_setup.setup` sets the run mode (`mode=None` keeps `COURSE_MODE`, default `"full"`; or
-# `"lecture"`, about 10 minutes a notebook), installs only what the runtime lacks, and prints
-# which runtime you are on and whether a GPU is available.
+# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: about
+# 10 minutes a notebook), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
+# slice). Locally, `None` means the `COURSE_MODE` variable, or `"full"`. The setup cell below is
+# the same in every notebook: in Colab it mounts your Google Drive (put a `#` before
+# `drive.mount` if you cloned the kit into `/content` and want no Drive), finds the kit folder
+# (locally the folder above `notebooks/`; in Colab a clone in `/content` or a folder on your
+# Drive up to two levels under `MyDrive`), and `colab_setup.setup` installs only what the
+# runtime lacks and prints the runtime, the GPU and the run mode.
+
+# %% tags=["parameters"]
+MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
 
 # %%
-import sys
-from pathlib import Path
-
-if "google.colab" in sys.modules:  # Colab: Drive keeps the kit and your runs (cloned the kit, no Drive? put a # before drive.mount)
+import glob, os, sys
+if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and keeps your runs
     from google.colab import drive
-
-    drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
-# The kit's folder: this notebook's parent (locally), a clone in /content, or on Drive up to two folders under MyDrive.
-sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
-import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
-
-KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "full"), or "lecture" (about 10 min), "smoke"
+    drive.mount(os.path.abspath("drive"))  # Colab works in /content: Drive is /content/drive
+PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
+sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
+import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
+KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
 
-# %% tags=["parameters"]
+# %%
 from helpers.runtime import by_mode, smoke_or
 
 SPLIT = "u1"  # the canonical MovieLens 100K split (u1..u5, ua, ub)

@@ -33,52 +33,37 @@
 # - explain define-and-run (TensorFlow 1 graphs) vs define-by-run (eager TensorFlow 2,
 #   PyTorch), where `tf.function` fits, and what Keras adds on top.
 #
-# **How long** (top to bottom, one run; choose the mode with `COURSE_MODE=full|lecture|smoke` or
-# `mode="lecture"` in the setup cell's last line):
-#
-# | mode | here: 2 CPU cores, offline stand-in data | Colab CPU, online data (estimate) | Colab GPU (estimate) |
-# | --- | ---: | ---: | ---: |
-# | full | 0.2 min | 1-2 min | 1 min |
-# | lecture | 0.3 min | 1 min | 1 min |
-# | smoke | 0.2 min | 1 min | 1 min |
-#
-# "Here" was measured on 2026-11-29 with `COURSE_MODE=<mode> COURSE_DATA_DIR=<offline data> pytest
-# --nbval-lax -p tools.nbval_outputs notebooks/06_*.ipynb` (what `make test` runs, kernel start
-# included), one notebook at a time with nothing else running (load average about 2: the run itself
-# on the 2 cores). An earlier measurement on the same machine shared with other jobs (load average
-# 5-10) took full 0.7 min, lecture 1.0 min. The Colab estimates scale the
-# one-epoch timing to 60,000 images (20,000 in lecture mode), take an idle 2-vCPU runtime for the
-# low end and a busy machine for the high end, and are not measured (no Colab, and no GPU
-# here).
+# **How long:** the notebook prints its own running time under *Results*; the README lists
+# the times of the recorded runs in each mode.
 
 # %% [markdown]
 # ## Setup
-# The same cell opens every notebook. In Colab it mounts your Google Drive (where the kit and
-# your runs are kept; if you cloned the kit into `/content` and want no Drive, put a `#` before
-# `drive.mount`), then finds the kit folder (on your Drive up to two folders deep under
-# `MyDrive`, or a clone in `/content`; locally the folder above `notebooks/`).
-# `colab_setup.setup` sets the run mode (`mode=None` keeps `COURSE_MODE`, default `"full"`; or
-# `"lecture"`, about 10 minutes a notebook), installs only what the runtime lacks, and prints
-# which runtime you are on and whether a GPU is available.
+# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: about
+# 10 minutes a notebook), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
+# slice). Locally, `None` means the `COURSE_MODE` variable, or `"full"`. The setup cell below is
+# the same in every notebook: in Colab it mounts your Google Drive (put a `#` before
+# `drive.mount` if you cloned the kit into `/content` and want no Drive), finds the kit folder
+# (locally the folder above `notebooks/`; in Colab a clone in `/content` or a folder on your
+# Drive up to two levels under `MyDrive`), and `colab_setup.setup` installs only what the
+# runtime lacks and prints the runtime, the GPU and the run mode.
+
+# %% tags=["parameters"]
+MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
 
 # %%
-import sys
-from pathlib import Path
-
-if "google.colab" in sys.modules:  # Colab: Drive keeps the kit and your runs (cloned the kit, no Drive? put a # before drive.mount)
+import glob, os, sys
+if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and keeps your runs
     from google.colab import drive
-
-    drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
-# The kit's folder: this notebook's parent (locally), a clone in /content, or on Drive up to two folders under MyDrive.
-sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
-import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
-
-KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "full"), or "lecture" (about 10 min), "smoke"
+    drive.mount(os.path.abspath("drive"))  # Colab works in /content: Drive is /content/drive
+PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
+sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
+import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
+KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
 
-# %% tags=["parameters"]
+# %%
 from helpers.runtime import by_mode, smoke_or
 
 MATMUL_N = smoke_or(4096, 512)  # size of the square matrices multiplied on CPU and GPU

@@ -28,27 +28,27 @@
 
 # %% [markdown]
 # ## Setup
-# The same cell opens every notebook. In Colab it mounts your Google Drive (where the kit and
-# your runs are kept; if you cloned the kit into `/content` and want no Drive, put a `#` before
-# `drive.mount`), then finds the kit folder (on your Drive up to two folders deep under
-# `MyDrive`, or a clone in `/content`; locally the folder above `notebooks/`).
-# `colab_setup.setup` sets the run mode (`mode=None` keeps `COURSE_MODE`, default `"full"`; or
-# `"lecture"`, about 10 minutes a notebook), installs only what the runtime lacks, and prints
-# which runtime you are on and whether a GPU is available.
+# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: about
+# 10 minutes a notebook), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
+# slice). Locally, `None` means the `COURSE_MODE` variable, or `"full"`. The setup cell below is
+# the same in every notebook: in Colab it mounts your Google Drive (put a `#` before
+# `drive.mount` if you cloned the kit into `/content` and want no Drive), finds the kit folder
+# (locally the folder above `notebooks/`; in Colab a clone in `/content` or a folder on your
+# Drive up to two levels under `MyDrive`), and `colab_setup.setup` installs only what the
+# runtime lacks and prints the runtime, the GPU and the run mode.
+
+# %% tags=["parameters"]
+MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
 
 # %%
-import sys
-from pathlib import Path
-
-if "google.colab" in sys.modules:  # Colab: Drive keeps the kit and your runs (cloned the kit, no Drive? put a # before drive.mount)
+import glob, os, sys
+if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and keeps your runs
     from google.colab import drive
-
-    drive.mount(str(Path.cwd() / "drive"))  # Colab works in /content, so Drive appears at /content/drive
-# The kit's folder: this notebook's parent (locally), a clone in /content, or on Drive up to two folders under MyDrive.
-sys.path[1:1] = [str(p.parent.resolve()) for g in ("", "../", "*/", "drive/MyDrive/*/", "drive/MyDrive/*/*/") for p in sorted(Path.cwd().glob(g + "colab_setup.py"))]
-import colab_setup  # ModuleNotFoundError? Upload the kit folder to your Drive or clone it into /content, then run this cell again.
-
-KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "full"), or "lecture" (about 10 min), "smoke"
+    drive.mount(os.path.abspath("drive"))  # Colab works in /content: Drive is /content/drive
+PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
+sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
+import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
+KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -56,7 +56,7 @@ KIT = colab_setup.setup(mode=None)  # run mode: None = COURSE_MODE (default "ful
 # (about 10 minutes on 2 CPU cores: fewer epochs or examples, every result's direction still
 # shows) or `smoke` (what the automatic tests use: a slice of the data, one or two epochs).
 
-# %% tags=["parameters"]
+# %%
 from helpers.runtime import by_mode, smoke_or
 
 EPOCHS = by_mode(50, 20, 2)  # full, lecture, smoke
