@@ -357,45 +357,200 @@ print(f"The kernelised autoencoder alone scores {kernel_rmse:.4f} on u1.test, "
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1.** The first `KernelDense` layer of the item-based model on `u1` reads the 943
-# users' ratings and has 500 units, with embeddings of dimension 5. How many trainable numbers
-# does it hold (weights, biases and both sets of embeddings)?
+# Each exercise has an answer cell. In the students' edition a `grader.check(...)` cell under it
+# runs the public checks, which only say whether the answer has the right form (answered, a whole
+# number, a function that returns a matrix of the right shape), never whether it is right; the
+# instructor's grading runs hidden tests. Open questions are answered in words in the markdown
+# cell under them and graded by hand.
 
 # %%
-answer_1 = None
+from helpers import grading
+
+grader = grading.grader("08_beyond_autorec")
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q08_1
+# points: 2
+
+# %% [markdown]
+# **Exercise 1.** A `KernelDense` layer (section 1) reads 1,682 inputs, has 300 units and gives
+# every input and every unit an embedding of dimension 4. How many trainable numbers does it hold
+# (weights, biases and both sets of embeddings)? Write a whole number.
+
+# %% [raw]
+# # BEGIN SOLUTION
 
 # %%
-from helpers import exercises
+answer_1 = 1682 * 300 + 300 + (1682 + 300) * 4  # SOLUTION
 
-exercises.check("08.1", answer_1)
+# %% [raw]
+# # END SOLUTION
 
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+def test_q08_1_form(answer_1):
+    assert answer_1 is not ..., "not answered yet: replace ... with your answer"
+    assert isinstance(answer_1, int), "the answer is a whole number"
+test_q08_1_form(answer_1)  # IGNORE
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_q08_1_value(answer_1):
+    assert answer_1 == 512_828, "not the right count"
+test_q08_1_value(answer_1)  # IGNORE
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q08_2
+# points: 3
 
 # %% [markdown]
 # **Exercise 2 (write code).** Write the kernel of section 1 yourself: `kernel_gate(u, v)` takes
-# the embeddings of n input units, `u` (an n × d array), and of m units, `v` (m × d), and returns
+# the embeddings of n inputs, `u` (an n × d array), and of m units, `v` (m × d), and returns
 # the n × m matrix K, one value for every pair (uᵢ, vⱼ). Try to do it without a Python loop over
-# the pairs. The check compares your function with the kit's on new random embeddings every
-# time: pairs close together, far apart and identical, with d = 1 among them.
+# the pairs. The grading tries your function on new random embeddings: pairs close together,
+# far apart and identical, with d = 1 among them.
+
+# %% [raw]
+# # BEGIN SOLUTION
 
 # %%
 def kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """The n x m kernel matrix of section 1 for embeddings u (n x d) and v (m x d)."""
-    raise NotImplementedError  # replace this line with your code
+    # BEGIN SOLUTION
+    diff = u[:, np.newaxis, :] - v[np.newaxis, :, :]  # n x m x d: every pair's difference
+    return np.clip(1 - (diff**2).sum(axis=2), 0, None)
+    # END SOLUTION
 
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
 
 # %%
-exercises.check("08.2", kernel_gate)
+def test_q08_2_form(kernel_gate):
+    import numpy as np
+
+    u, v = np.zeros((3, 2)), np.ones((5, 2))
+    assert kernel_gate(u, v) is not None, "not answered yet: write the function's body"
+    out = np.asarray(kernel_gate(u, v))
+    assert out.shape == (3, 5), f"for u 3 x 2 and v 5 x 2 the result is 3 x 5, not {out.shape}"
+test_q08_2_form(kernel_gate)  # IGNORE
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_q08_2_values(kernel_gate):
+    import numpy as np
+
+    rng = np.random.default_rng()
+
+    def unit(d):
+        x = rng.normal(size=d)
+        return x / np.linalg.norm(x)
+
+    cases = []
+    for d in (1, *rng.integers(2, 9, size=2).tolist()):  # n != m != d: a transposed result has the wrong shape
+        n, m = rng.choice(np.setdiff1d(np.arange(3, 13), [d]), size=2, replace=False).tolist()
+        u = rng.normal(0.0, 0.45 / np.sqrt(d), size=(n, d))
+        v = rng.normal(0.0, 0.45 / np.sqrt(d), size=(m, d))
+        (i1, i2, i3), (j1, j2, j3) = rng.choice(n, 3, replace=False), rng.choice(m, 3, replace=False)
+        u[i3] = unit(d) * rng.uniform(0.4, 0.7)  # an identical pair away from the origin
+        v[j3] = u[i3]
+        v[j1] = u[i1] + unit(d) * np.sqrt(rng.uniform(0.1, 0.6))  # squared distance in [0.1, 0.6]
+        v[j2] = u[i2] + unit(d) * np.sqrt(rng.uniform(1.5, 3.0))  # farther apart than 1: cut to 0
+        cases.append((u, v))
+    d = int(rng.integers(1, 7))
+    away = unit(d) * 1.5
+    cases.append((away + rng.uniform(-0.1, 0.1, size=(4, d)), -away + rng.uniform(-0.1, 0.1, size=(7, d))))
+    same = unit(d) * rng.uniform(0.4, 0.9)
+    cases.append((np.tile(same, (5, 1)), np.tile(same, (2, 1))))
+    for u, v in cases:
+        want = np.maximum(0.0, 1.0 - ((u[:, None, :] - v[None, :, :]) ** 2).sum(axis=-1))
+        got = np.asarray(kernel_gate(u.copy(), v.copy()), dtype=float)
+        assert got.shape == want.shape, f"u {u.shape}, v {v.shape}: shape {got.shape}, not {want.shape}"
+        assert np.allclose(got, want, atol=1e-6), f"wrong kernel values for u {u.shape} and v {v.shape}"
+test_q08_2_values(kernel_gate)  # IGNORE
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q08_3
+# manual: true
+# points: 2
 
 # %% [markdown]
 # **Exercise 3 (open).** Start the embeddings farther apart (`KernelConfig(init_scale=0.3)`) so
 # that the kernel cuts connections from the first step. Does the validation RMSE improve, and how
 # many connections end up cut (`share_pruned()`)?
-#
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown]
+# Model answer for the instructor: the answer reruns section 3's kernelised model with
+# `init_scale=0.3` and reports two computed numbers, its validation RMSE next to the default's
+# and the share of cut connections; it then says in words whether starting sparse helped on
+# validation and why that can differ: with embeddings near 0 every kernel value starts at about
+# 1 (a dense autoencoder that must learn to prune), while spread embeddings cut weights before
+# the network has learned which ones matter. Full marks for a computed comparison on validation
+# (not on the test set) and a reason; no particular direction is required.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q08_4
+# manual: true
+# points: 2
+
+# %% [markdown]
 # **Exercise 4 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
 # kernel" before the same network reads it (`KernelConfig(finetune_epochs=...)`). The convolution
 # mixes neighbouring rows and columns: items and users *in id order*. What does that assume about
 # the ids, and would shuffling them change the result?
-#
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown]
+# Model answer for the instructor: a convolution treats rows (and columns) next to each other as
+# related, as pixels are in an image; MovieLens ids carry no such order (item ids follow the
+# order the movies were added, user ids the order of sign-up), so the global kernel assumes a
+# neighbourhood that the data do not have. Shuffling the ids would change which ratings are mixed
+# and so the result (the network reads the same matrix with its rows and columns permuted, but
+# the 3 × 3 neighbourhoods differ); whatever the global kernel gains is then a smoothing over
+# arbitrary neighbours, not structure in the ids.
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
 # ## What's next
 # Back to notebook **02** for the blend this model is measured against, or try the benchmark:
 # `python -m helpers.benchmark autorec --model kernel --split u1 --json`.
