@@ -1,13 +1,19 @@
-"""Results tables: shown in the notebook and saved so `make run` can gather them."""
+"""Results tables: shown in the notebook and saved so `make run` can gather them.
+
+`save_results` writes the table as CSV and, beside it, a JSON record (the notebook, the run mode,
+its minutes so far, the table's rows) that `make run` gathers into `build/record.json`, and it
+prints how long the notebook has run.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.runtime import runs_root
+from helpers.runtime import elapsed_minutes, mode, runs_root
 
 
 def results_dir() -> Path:
@@ -26,6 +32,13 @@ def save_results(notebook: str, table: pd.DataFrame) -> Path:
     tmp = path.with_suffix(".csv.tmp")
     table.to_csv(tmp, index=False)
     os.replace(tmp, path)
+    minutes = elapsed_minutes()
+    record = {"notebook": notebook, "mode": mode(), "minutes": round(minutes, 2),
+              "results": json.loads(table.to_json(orient="records"))}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path.with_suffix(".json"))
+    print(f"This notebook has run for {minutes:.1f} minutes in {mode()} mode (setup cell to results).")
     return path
 
 

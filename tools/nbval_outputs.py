@@ -6,6 +6,10 @@
   a red box, and a student reads it as "something broke". So does a `WARNING:tensorflow:` line
   on stdout (TensorFlow's logger writes there in an interactive kernel). Cells tagged
   `raises-exception` (the slides' old calls, shown failing on purpose) are exempt.
+- A cell whose text output runs over `--max-output-lines` lines (default 60, about a screen) fails:
+  a student scrolls past it and misses what it says.
+- `--expect-unanswered` (for the students' edition, where every answer is still `...`): a
+  `grader.check(...)` cell fails unless it reports "not answered".
 - `--keep-outputs DIR` writes each notebook, with the outputs this run produced, to
   DIR/<name>.ipynb when its last cell has run (for reading full-mode figures after the run;
   committed notebooks stay without outputs).
@@ -27,12 +31,43 @@ EXEMPT_TAG = "raises-exception"
 #: A warning or error line of TensorFlow's or absl's Python logger ("WARNING:tensorflow:... retracing").
 FRAMEWORK_WARNING = re.compile(r"^(WARNING|ERROR):(tensorflow|absl):")
 SHOWN_LINES = 12
+MAX_OUTPUT_LINES = 60
+
+
+def output_lines(outputs: list[Any]) -> int:
+    """Lines of text a cell's outputs show: streams, and the plain text of results (not images or HTML tables)."""
+    count = 0
+    for out in outputs:
+        if out.get("output_type") == "stream":
+            count += len(out.get("text", "").splitlines())
+        elif out.get("output_type") == "error":
+            count += len(out.get("traceback", []))
+        else:
+            data = out.get("data", {})
+            if "text/html" not in data and "image/png" not in data:
+                count += len(str(data.get("text/plain", "")).splitlines())
+    return count
+
+
+def unanswered_problem(cell: Any, outputs: list[Any]) -> str | None:
+    """In the students' edition: why a grader.check cell's report is not 'not answered', or None."""
+    if "grader.check(" not in cell.get("source", ""):
+        return None
+    shown = "".join(out.get("text", "") + str(out.get("data", {}).get("text/plain", "")) for out in outputs)
+    if "not answered" in shown:
+        return None
+    return "the check of an unanswered exercise did not report 'not answered':\n" + "\n".join(
+        "    " + line for line in shown.splitlines()[:SHOWN_LINES])
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """--keep-outputs DIR."""
     parser.addoption("--keep-outputs", metavar="DIR", default=None,
                      help="write each notebook with this run's outputs to DIR/<name>.ipynb")
+    parser.addoption("--max-output-lines", type=int, default=MAX_OUTPUT_LINES,
+                     help="fail a cell whose text output is longer (default %(default)s)")
+    parser.addoption("--expect-unanswered", action="store_true",
+                     help="the students' edition: every grader.check cell must report 'not answered'")
 
 
 def stderr_text(outputs: list[Any]) -> str:
@@ -138,6 +173,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     if kept is not None:
         kept.record(item)
     report = outcome.get_result()
-    if report.passed and (why := problem(item.cell, outputs)):
+    if not report.passed:
+        return
+    why = problem(item.cell, outputs)
+    limit = item.config.getoption("--max-output-lines")
+    if not why and output_lines(outputs) > limit:
+        why = (f"the cell's output is {output_lines(outputs)} lines, over {limit} (about a screen): print a summary "
+               "line, use verbose=0, or plot it")
+    if not why and item.config.getoption("--expect-unanswered"):
+        why = unanswered_problem(item.cell, outputs)
+    if why:
         report.outcome = "failed"
         report.longrepr = f"{item.nodeid}: {why}"

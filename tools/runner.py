@@ -1,24 +1,35 @@
-"""Execute the lessons headless, in order, into build/: executed notebooks, HTML copies,
-and a results summary gathered from every notebook's results table.
+"""Execute the lessons headless, in order, into build/ with papermill (`make run`).
 
-    python -m tools.runner --out build notebooks/01_*.ipynb ...
+    python -m tools.runner [--mode full|lecture|smoke] [--out build] notebooks/NN_*.ipynb ...
+
+Each notebook runs with papermill: the mode goes in as the parameter `MODE` (the cell tagged
+`parameters`), a progress bar counts its cells, and a failing cell is named with its notebook and
+number. Written to `--out`: the executed notebooks, an HTML copy of each, `results.md` (each
+notebook's results table) and `record.json` (the commit, the mode, and per notebook its minutes
+and results rows), which `make record` keeps in `results/` for the README's tables.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
+import logging
 import os
+import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 from nbconvert import HTMLExporter
 
 from helpers import runtime
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -27,32 +38,72 @@ def _atomic_write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def run_one(notebook: Path, out: Path, timeout: int) -> tuple[bool, float, str]:
-    """Execute one notebook (cwd = its folder); write .ipynb and .html to `out`."""
-    nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(notebook.parent.resolve())}})
+def _quiet() -> None:
+    """Keep the terminal to the progress bars: no kernel-connection warnings or papermill chatter."""
+    warnings.filterwarnings("ignore", message=".*unencrypted.*")
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    for name in ("papermill", "traitlets", "nbclient", "asyncio"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+
+
+def failed_cell(notebook: Path, err: Exception) -> str:
+    """'<notebook>, cell N: Error: message' for papermill's execution error."""
+    number = getattr(err, "exec_count", None) or (getattr(err, "cell_index", -1) + 1)
+    what = f"{getattr(err, 'ename', type(err).__name__)}: {getattr(err, 'evalue', str(err))}".strip()
+    return f"{notebook.name}, cell {number}: {what.splitlines()[0] if what else 'failed'}"
+
+
+def run_one(notebook: Path, out: Path, mode: str, timeout: int) -> tuple[bool, float, str]:
+    """Execute one notebook (working folder: its own) with MODE=mode; write .ipynb and .html to `out`."""
+    import papermill
+
+    target = out / notebook.name
     start = time.perf_counter()
     ok, error = True, ""
     try:
-        client.execute()
-    except CellExecutionError as err:
-        ok, error = False, str(err).strip().splitlines()[-1] if str(err).strip() else "cell failed"
+        papermill.execute_notebook(str(notebook), str(target), parameters={"MODE": mode}, cwd=str(notebook.parent),
+                                   kernel_name="python3", progress_bar=True, execution_timeout=timeout,
+                                   log_output=False)
+    except papermill.PapermillExecutionError as err:
+        ok, error = False, failed_cell(notebook, err)
     seconds = time.perf_counter() - start
-    _atomic_write(out / notebook.name, nbformat.writes(nb))
-    html, _ = HTMLExporter().from_notebook_node(nb)
-    _atomic_write(out / notebook.with_suffix(".html").name, html)
+    if target.exists():
+        nb = nbformat.read(target, as_version=4)
+        html, _ = HTMLExporter().from_notebook_node(nb)
+        _atomic_write(out / notebook.with_suffix(".html").name, html)
     return ok, seconds, error
 
 
-def summary(out: Path, runs: list[tuple[str, bool, float, str]]) -> str:
-    """Markdown summary: one line per notebook, then each notebook's results table."""
-    lines = ["# Course run summary", "",
-             f"Mode: {runtime.mode()}; "
-             f"data: {os.environ.get('COURSE_DATA_DIR') or 'downloaded from the publishers'}.", "",
-             "| notebook | status | seconds |", "| --- | --- | ---: |"]
+def _commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "notebooks", "helpers"], cwd=ROOT,
+                           capture_output=True, text=True, check=False).stdout.strip()
+    return (done.stdout.strip() or "unknown") + ("+changes" if dirty else "")
+
+
+def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]]) -> dict[str, Any]:
+    """The run's record: commit, mode, data, date, and per notebook its minutes and results rows."""
+    entries = []
     for name, ok, seconds, error in runs:
-        lines.append(f"| {name} | {'ok' if ok else 'FAILED: ' + error.replace('|', '/')} | {seconds:.0f} |")
+        saved = out / "results" / f"{name}.json"
+        results = json.loads(saved.read_text())["results"] if ok and saved.is_file() else []
+        entries.append({"notebook": name, "ok": ok, "minutes": round(seconds / 60, 2), "error": error,
+                         "results": results})
+    return {"commit": _commit(), "mode": mode, "date": dt.date.today().isoformat(),
+            "data": "offline copies (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else "downloaded",
+            "cpus": os.cpu_count(), "gpu": bool(runtime.gpu_info().get("gpus")), "notebooks": entries}
+
+
+def summary(out: Path, rec: dict[str, Any]) -> str:
+    """Markdown summary: one line per notebook, then each notebook's results table."""
+    lines = ["# Course run summary", "", f"Mode: {rec['mode']}; data: {rec['data']}; commit {rec['commit']}.", "",
+             "| notebook | status | minutes |", "| --- | --- | ---: |"]
+    for entry in rec["notebooks"]:
+        status = "ok" if entry["ok"] else "FAILED: " + entry["error"].replace("|", "/")
+        lines.append(f"| {entry['notebook']} | {status} | {entry['minutes']:.1f} |")
     for csv in sorted((out / "results").glob("*.csv")):
         lines += ["", f"## {csv.stem}", "", pd.read_csv(csv).to_markdown(index=False)]  # tabulate: requirements-dev.txt
     return "\n".join(lines) + "\n"
@@ -63,20 +114,27 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=Path("build"))
+    parser.add_argument("--mode", choices=runtime.MODES, default=None,
+                        help="run mode (default: COURSE_MODE, else full)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds one cell may run")
     args = parser.parse_args(argv)
-    print(f"Mode: {runtime.mode()} (COURSE_MODE: full, lecture or smoke)", flush=True)
+    _quiet()
+    mode = args.mode or runtime.mode()
+    print(f"Mode: {mode}. Executed notebooks, HTML, results.md and record.json go to {args.out}/.", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["COURSE_RESULTS_DIR"] = str((args.out / "results").resolve())
     os.environ.pop("MPLBACKEND", None)  # a non-interactive backend here would keep figures out of the build
+    os.environ.pop("COURSE_SMOKE", None)  # the MODE parameter decides
     runs = []
     for notebook in args.notebooks:
-        print(f"Running {notebook} ...", flush=True)
-        ok, seconds, error = run_one(notebook, args.out, args.timeout)
-        print(f"  {'ok' if ok else 'FAILED'} in {seconds:.0f} s {error}", flush=True)
+        print(f"{notebook.name}:", flush=True)
+        ok, seconds, error = run_one(notebook, args.out, mode, args.timeout)
+        print(f"  {'ok' if ok else 'FAILED at ' + error} ({seconds / 60:.1f} min)", flush=True)
         runs.append((notebook.stem, ok, seconds, error))
-    _atomic_write(args.out / "results.md", summary(args.out, runs))
-    print(f"Wrote {args.out}/ (executed notebooks, HTML, results.md).")
+    rec = record(args.out, mode, runs)
+    _atomic_write(args.out / "record.json", json.dumps(rec, indent=1) + "\n")
+    _atomic_write(args.out / "results.md", summary(args.out, rec))
+    print(f"Wrote {args.out}/ (executed notebooks, HTML, results.md, record.json).")
     return 0 if all(ok for _, ok, _, _ in runs) else 1
 
 
