@@ -8,11 +8,15 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PIP_QUIET := -q --disable-pip-version-check
 
-.PHONY: help venv run test test-colab test-browser lint unit pairing hygiene nbval lab sync clean
+.PHONY: help venv run record student grade test test-colab test-browser lint unit pairing hygiene nbval nbval-student lab sync clean
 
 help:
-	@echo "make run    execute every notebook into build/ (executed .ipynb, .html, results summary)"
-	@echo "make test   ruff, unit tests, notebook pairing and hygiene checks, nbval over every notebook (smoke mode, exercises' solutions on)"
+	@echo "make run    execute every notebook into build/ with papermill (MODE=full|lecture|smoke; executed .ipynb, .html, record.json)"
+	@echo "make record keep build/record.json as results/record-<mode>.json and rewrite the README's tables from results/"
+	@echo "make student  the students' edition (build/student/ae-recsys-kit) and the autograder bundles (build/student/autograder)"
+	@echo "make grade SUBMISSIONS=folder  grade the students' notebooks in a folder (grades.csv there)"
+	@echo "make test   ruff, unit tests, pairing and hygiene, nbval over the instructors' notebooks (every solution passes its tests),"
+	@echo "            then the students' edition in smoke mode (every check reports 'not answered')"
 	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
 	@echo "                 COLAB_RUNTIME=2026.07: the past runtime a notebook can pin (Python 3.12, NumPy 2.0.2)"
 	@echo "make test-browser  notebook 02 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
@@ -29,8 +33,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+MODE ?= $(or $(COURSE_MODE),full)
+
 run: venv
-	$(BIN)/python -m tools.runner --out build $(NOTEBOOKS)
+	$(BIN)/python -m tools.runner --mode $(MODE) --out build $(NOTEBOOKS)
+
+# The README's timing and results tables are written from the committed records (results/record-<mode>.json, one
+# per mode, and results/benchmarks/*.json) by tools/readme_tables.py; tests/test_readme_tables.py fails when they differ.
+record: venv
+	@test -f build/record.json || { echo "No build/record.json: run make run (MODE=...) first."; exit 1; }
+	$(BIN)/python -m tools.readme_tables --keep build/record.json
+
+student: venv
+	$(BIN)/python -m tools.student --out build/student $(NOTEBOOKS)
+
+SUBMISSIONS ?=
+grade: venv
+	@test -n "$(SUBMISSIONS)" || { echo "Say which folder: make grade SUBMISSIONS=path/to/notebooks"; exit 1; }
+	@test -d build/student/autograder || $(MAKE) student
+	$(BIN)/python -m tools.grade $(SUBMISSIONS) --autograder build/student/autograder
 
 lint: venv
 	$(BIN)/ruff check .
@@ -45,18 +66,23 @@ hygiene: venv
 	$(BIN)/python -m tools.hygiene $(wildcard notebooks/*.ipynb templates/*.ipynb)
 
 # tools/nbval_outputs.py fails a cell that writes to stderr (a red box for a student; cells tagged raises-exception
-# are exempt) and keeps the executed notebooks in build/nbval/.
-# The notebooks run with the exercises' solutions switch on: every check runs on its model solution and must print
-# "correct". The students' view (each check prints "not answered yet") is tested check by check in tests/test_exercises.py;
-# run it here with `make nbval COURSE_SOLUTIONS=0`.
-COURSE_SOLUTIONS ?= 1
-
+# are exempt) or shows more than 60 lines, and keeps the executed notebooks in build/nbval/.
+# The instructors' notebooks: each exercise's test cells run on its solution (the `# IGNORE` calls), so every solution
+# passes every public and hidden test. The students' edition: every grader.check reports "not answered", none crashes.
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
-	COURSE_SMOKE=1 COURSE_SOLUTIONS=$(COURSE_SOLUTIONS) $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider \
+	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider \
 		-p tools.nbval_outputs --keep-outputs build/nbval $(NOTEBOOKS)
 
-test: lint unit pairing hygiene nbval
+# pytest with the kit's tools importable in the test process only (the kernel finds the students' kit by its setup cell).
+export PYTEST_WITH_TOOLS := import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.exit(pytest.main(sys.argv[1:]))
+
+nbval-student: student
+	cd build/student/ae-recsys-kit/notebooks && COURSE_SMOKE=1 $(CURDIR)/$(BIN)/python -c "$$PYTEST_WITH_TOOLS" $(CURDIR) \
+		--nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider --rootdir . -p tools.nbval_outputs --expect-unanswered \
+		--keep-outputs $(CURDIR)/build/nbval-student [0-9][0-9]_*.ipynb
+
+test: lint unit pairing hygiene nbval nbval-student
 
 # Colab's package versions (tools/colab/constraints.txt) in .venv-colab, a Drive + /content layout, every notebook
 # in smoke mode, the version-sensitive unit tests, and the version-sensitive benchmarks in .venv and .venv-colab side by

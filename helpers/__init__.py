@@ -6,7 +6,8 @@
 - losses: masked loss and RMSE, the lecture's L2 objective, sparsity penalties, per-image BCE, code statistics
 - models, training, evaluation: autoencoder builders, resumable fit, metrics and baselines
 - autorec, experiments: AutoRec training and variants; the controlled MNIST experiments
-- plots, report, params, exercises, demo: what the lessons show and check
+- plots, report, params, grading, demo: what the lessons show, record and check (grading: the exercises'
+  Otter-Grader checks)
 - benchmark: `python -m helpers.benchmark ...`, the figures in the README
 
 Import the modules you need, e.g. `from helpers import datasets, runtime`; importing the

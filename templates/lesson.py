@@ -42,7 +42,7 @@ MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", 
 
 # %%
 import glob, os, sys
-if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and keeps your runs
+if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and your runs
     from google.colab import drive
     drive.mount(os.path.abspath("drive"))  # Colab works in /content: Drive is /content/drive
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be

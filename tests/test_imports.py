@@ -39,14 +39,12 @@ LAYERS: list[set[str]] = [
     {"evaluation"},  # metrics on held-out ratings, baselines
     {"autorec", "experiments", "kernel_autorec"},  # what the lessons train
     {"ensemble"},  # blends of the models above, weighted on validation
-    {"solutions"},  # reference answers of the exercises
-    {"plots", "report", "demo", "exercises"},  # what the lessons show and check
+    {"plots", "report", "demo", "grading"},  # what the lessons show and check
     {"benchmark"},  # the command behind the README's figures
 ]
 #: Modules that may import helpers inside functions, and why.
 LAZY_HELPER_IMPORTS = {
     "benchmark": "`python -m helpers.benchmark --help` answers without loading TensorFlow",
-    "solutions": "an exercise check loads TensorFlow (through helpers.losses) only when it needs it",
 }
 #: Tools for building and testing the kit (requirements-dev.txt); the students' library needs none of them.
 DEV_ONLY = {"nbclient", "nbconvert", "jupytext", "nbformat", "nbval", "pytest", "tabulate", "ruff", "ipykernel"}
@@ -169,7 +167,7 @@ def test_every_module_imports(module: str) -> None:
 
 
 def test_importing_the_light_modules_does_not_load_tensorflow() -> None:
-    light = ["helpers", "helpers.runtime", "helpers.params", "helpers.exercises", "helpers.benchmark"]
+    light = ["helpers", "helpers.runtime", "helpers.params", "helpers.grading", "helpers.benchmark"]
     code = f"import sys\nfor m in {light!r}: __import__(m)\nprint(sorted({{'tensorflow', 'keras'}} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], cwd=kit_root(), capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -1,9 +1,12 @@
-"""Every lesson has the kit's anatomy: the shared setup cell, a parameters cell, goals,
-results and exercises, the Colab GPU setting, no outputs, and a paired script."""
+"""Every lesson has the kit's anatomy: goals, the MODE cell (papermill's parameters) and the shared
+setup cell, a checked knobs cell, results and exercises in Otter Assign's format, the Colab GPU
+setting, no outputs, a paired script, and the length of one sitting."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import re
 
 import jupytext
 import nbformat
@@ -35,14 +38,47 @@ def test_anatomy(path: Path) -> None:
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {path.stem[:2]} ")
     assert "After this notebook you can" in nb.cells[0].source
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
-    assert len(tagged) == 1 and "smoke_or" in tagged[0].source
-    after = nb.cells[nb.cells.index(tagged[0]) + 1]
-    assert "check_params(" in after.source, "the cell after the parameters checks them (a wrong kind fails there)"
-    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert len(tagged) == 1 and tagged[0].source.startswith("MODE = None"), "one parameters cell: MODE (papermill -p)"
+    assert "import colab_setup" in nb.cells[nb.cells.index(tagged[0]) + 1].source, "the setup cell follows MODE"
+    knobs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and ("by_mode" in c.source or "smoke_or" in c.source)]
+    assert knobs and "check_params(" in nb.cells[knobs[0] + 1].source, "the knobs cell is followed by check_params"
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown" and c.source]
     for needed in ("## Results", "## Exercises"):
         assert any(h.startswith(needed) for h in headings), f"no '{needed}' section"
-    assert any("check(" in c.source for c in nb.cells if c.cell_type == "code"), "exercises need a self-check"
+    assert any(f'grading.grader("{path.stem}")' in c.source for c in nb.cells), "the exercises open their grader"
+    raw = [c.source.strip() for c in nb.cells if c.cell_type == "raw"]
+    assert any(r.startswith("# BEGIN QUESTION") for r in raw), "exercises in Otter Assign's format"
+    assert sum(r.startswith("# BEGIN TESTS") for r in raw) >= 1, "at least one exercise the grader checks"
+    code_exercise = any(c.cell_type == "code" and re.search(r"^\s+# BEGIN SOLUTION", c.source, re.M) for c in nb.cells)
+    assert code_exercise, "at least one exercise where the student writes code (a function with a solution block)"
     assert nb.metadata.get("accelerator") == "GPU", "Colab should open it with a GPU runtime"
+
+
+def students_view(nb: nbformat.NotebookNode) -> tuple[int, int]:
+    """(cells, words of markdown) of the students' edition: no Otter markers or tests, one check per question."""
+    cells = words = 0
+    in_tests = in_solution = False
+    for cell in nb.cells:
+        head = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+        if cell.cell_type == "raw":
+            in_tests = head.startswith("# BEGIN TESTS") or (in_tests and not head.startswith("# END TESTS"))
+            if head.startswith("# BEGIN TESTS"):
+                cells += 1  # the grader.check cell
+            in_solution = head.startswith("# BEGIN SOLUTION") or (in_solution and not head.startswith("# END SOLUTION"))
+            continue
+        if in_tests or (in_solution and cell.cell_type == "markdown"):
+            continue
+        cells += 1
+        if cell.cell_type == "markdown":
+            words += len(re.findall(r"\S+", cell.source))
+    return cells, words
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_sitting(path: Path) -> None:
+    cells, words = students_view(nbformat.read(path, as_version=4))
+    assert cells <= 60, f"{cells} cells in the students' edition: split the lesson (at most 60)"
+    assert words <= 2500, f"{words} words of markdown: split the lesson (at most 2,500)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

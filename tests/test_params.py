@@ -1,4 +1,4 @@
-"""Notebook parameter checks (the exercises' self-checks are tested in test_exercises.py)."""
+"""Notebook parameter checks."""
 
 from __future__ import annotations
 
