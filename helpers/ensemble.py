@@ -1,43 +1,50 @@
 """Several rating models blended by weights fitted on a validation slice (stacking), and the
-choice of which models to blend, made on the same slice."""
+choice of which models to blend, made on the same slice of the same base file."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, evaluation, kernel_autorec, training
+from helpers import autorec, evaluation, kernel_autorec, ratings, training
 from helpers.ratings import RatingIndex
 
 #: The biased MF that notebook 02 chose on the validation slice of u1.base (k factors, L2 weight).
 MF_FACTORS, MF_REG = 20, 0.1
 
 
+@dataclass(frozen=True)
+class MemberSettings:
+    """The settings every candidate trains with: GLocal-K's configuration and AutoRec's epochs (None: its own)."""
+
+    glocal: kernel_autorec.GLocalKConfig = kernel_autorec.GLOCAL_K
+    autorec_epochs: int | None = None
+
+
 def _autorec(config: autorec.AutoRecConfig) -> Callable[..., Any]:
-    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any, epochs: int | None) -> Any:
-        return autorec.train_autorec(ratings, index, config.with_epochs(epochs), seed=seed)
+    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
+        return autorec.train_autorec(ratings, index, config.with_epochs(settings.autorec_epochs), seed=seed)
     return train
 
 
-def _kernel(by: str) -> Callable[..., Any]:
-    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any, epochs: int | None) -> Any:
-        return kernel_autorec.train_kernel_autorec(ratings, index, kernel_config.with_(by=by), seed=seed)
-    return train
+def _glocal(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
+    return kernel_autorec.train_glocal_k(ratings, index, settings.glocal, seed=seed)
 
 
-def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, kernel_config: Any, epochs: int | None) -> Any:
+def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
     return evaluation.BiasedMF(MF_FACTORS, MF_REG, seed=seed).fit(ratings)
 
 
-#: Every model a blend may use, each with the settings chosen for it on u1's validation slice
-#: (notebooks 02, 05 and 08); how to train it on some ratings.
+GLOCAL = "GLocal-K"
+#: Every model a blend may use and how to train it on some ratings. GLocal-K has the authors'
+#: settings and its epochs chosen on the slice; the others have notebook 02's and 05's settings.
 CANDIDATES: dict[str, Callable[..., Any]] = {
-    "kernelised AE": _kernel("item"),
-    "kernelised AE (users)": _kernel("user"),
+    GLOCAL: _glocal,
     "I-AutoRec": _autorec(autorec.BEST_ITEM),
     "I-AutoRec (RMSprop)": _autorec(autorec.BEST_ITEM.with_(optimizer="rmsprop")),
     "I-AutoRec (1000 units)": _autorec(autorec.BEST_ITEM.with_(hidden=1000)),
@@ -45,8 +52,6 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
 }
-#: The members notebook 08 chose by `forward_select` on the validation slice of u1.base (seed 0).
-MEMBERS = ("I-AutoRec (RMSprop)", "kernelised AE (users)", "kernelised AE", "biased MF")
 
 
 def _predict(model: Any, pairs: pd.DataFrame, fallback: np.ndarray) -> np.ndarray:
@@ -56,7 +61,7 @@ def _predict(model: Any, pairs: pd.DataFrame, fallback: np.ndarray) -> np.ndarra
 
 
 def _seconds(model: Any, measured: float) -> float:
-    if isinstance(model, kernel_autorec.TrainedKernelAutoRec):
+    if isinstance(model, kernel_autorec.TrainedGLocalK):
         return model.seconds
     fit = getattr(model, "fit", None)
     return fit.total_seconds if isinstance(fit, training.FitResult) else measured
@@ -64,8 +69,8 @@ def _seconds(model: Any, measured: float) -> float:
 
 def member_predictions(
     train: pd.DataFrame, index: RatingIndex, pairs: pd.DataFrame, fallback: np.ndarray, *,
-    names: tuple[str, ...] | list[str] = MEMBERS, seed: int = 0, trained: dict[str, Any] | None = None,
-    kernel_config: kernel_autorec.KernelConfig = kernel_autorec.BEST_KERNEL, autorec_epochs: int | None = None,
+    names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0, trained: dict[str, Any] | None = None,
+    settings: MemberSettings = MemberSettings(),
 ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """Train the models `names` on `train` and predict `pairs`: (predictions, training seconds) by name.
 
@@ -80,7 +85,7 @@ def member_predictions(
     seconds: dict[str, float] = {}
     for name in names:
         start = time.perf_counter()
-        model = trained[name] if name in trained else CANDIDATES[name](train, index, seed, kernel_config, autorec_epochs)
+        model = trained[name] if name in trained else CANDIDATES[name](train, index, seed, settings)
         seconds[name] = _seconds(model, time.perf_counter() - start)
         predictions[name] = _predict(model, pairs, fallback)
     return predictions, seconds
@@ -143,3 +148,75 @@ def forward_select(predictions: dict[str, np.ndarray], ratings: np.ndarray, fold
         left.remove(best)
         rows.append({"step": len(chosen), "added": best, "members": tuple(chosen), "cv_rmse": scores[best]})
     return pd.DataFrame(rows).set_index("step")
+
+
+@dataclass
+class StackedBlend:
+    """A blend chosen and weighted on a validation slice of one base file, its members refitted on all of it."""
+
+    members: list[str]  # chosen by forward selection on the slice
+    weights: dict[str, float]  # fitted on the slice
+    steps: pd.DataFrame  # forward selection, one row per step
+    valid_predictions: dict[str, np.ndarray]  # every candidate's predictions of the slice
+    valid_ratings: np.ndarray
+    glocal_epochs: int | None  # GLocal-K's epochs, chosen on the slice (None without GLocal-K among the candidates)
+    selection: dict[str, Any] = field(default_factory=dict)  # the models trained on the fitting part, by name
+    final: dict[str, Any] = field(default_factory=dict)  # the members trained on the whole base file, by name
+    selection_seconds: dict[str, float] = field(default_factory=dict)  # training each candidate on the fitting part
+    final_seconds: dict[str, float] = field(default_factory=dict)  # training each member on the base file
+    selection_wall: float = 0.0  # wall time of the whole choice (training, validation scoring, selection)
+    refit_wall: float = 0.0  # wall time of the refit
+
+    def predict(self, pairs: pd.DataFrame, fallback: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The blend's predictions of `pairs`, and each member's."""
+        preds = {name: _predict(self.final[name], pairs, fallback) for name in self.members}
+        return blend(preds, self.weights), preds
+
+
+def choose_and_refit(
+    train: pd.DataFrame, index: RatingIndex, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
+    settings: MemberSettings = MemberSettings(), valid_fraction: float = 0.05, trained: dict[str, Any] | None = None,
+) -> StackedBlend:
+    """Carve a validation slice from `train`; train every candidate on the rest (GLocal-K's epochs
+    chosen on the slice), choose members by `forward_select` and fit their weights on the slice;
+    then train the chosen members again on all of `train`. No test file is read.
+
+    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse.
+    """
+    began = time.perf_counter()
+    fit_part, valid = ratings.carve_validation(train, valid_fraction, seed=seed)
+    fit_index = RatingIndex.from_ratings(fit_part)
+    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    valid_ratings = valid["rating"].to_numpy(dtype=np.float64)
+    predictions: dict[str, np.ndarray] = {}
+    seconds: dict[str, float] = {}
+    selection: dict[str, Any] = {}
+    glocal_epochs = None
+    if GLOCAL in names:
+        model = (trained or {}).get(GLOCAL) or kernel_autorec.train_glocal_k(
+            fit_part, fit_index, settings.glocal, seed=seed, validation=valid, fallback=valid_fallback)
+        seconds[GLOCAL] = model.seconds
+        glocal_epochs = model.best_epoch()
+        assert model.best_valid_predictions is not None
+        predictions[GLOCAL], selection[GLOCAL] = model.best_valid_predictions, model
+    others = [name for name in names if name != GLOCAL]
+    other_preds, other_seconds = member_predictions(fit_part, fit_index, valid, valid_fallback, names=others,
+                                                    seed=seed, settings=settings)
+    predictions.update(other_preds)
+    seconds.update(other_seconds)
+    predictions = {name: predictions[name] for name in names}
+    steps = forward_select(predictions, valid_ratings, seed=seed)
+    members = list(steps.loc[int(steps["cv_rmse"].idxmin()), "members"])
+    weights = stack_weights({n: predictions[n] for n in members}, valid_ratings)
+    final_settings = settings if glocal_epochs is None else MemberSettings(
+        settings.glocal.for_epochs(glocal_epochs), settings.autorec_epochs)
+    selection_wall = time.perf_counter() - began
+    began = time.perf_counter()
+    final: dict[str, Any] = {}
+    final_seconds: dict[str, float] = {}
+    for name in members:
+        start = time.perf_counter()
+        final[name] = CANDIDATES[name](train, index, seed, final_settings)
+        final_seconds[name] = _seconds(final[name], time.perf_counter() - start)
+    return StackedBlend(members, weights, steps, predictions, valid_ratings, glocal_epochs, selection, final,
+                        seconds, final_seconds, selection_wall, time.perf_counter() - began)

@@ -1,32 +1,37 @@
-"""Beyond AutoRec: a rating autoencoder with kernelised sparse weight matrices.
+"""Sparse FC and GLocal-K: rating autoencoders whose weight matrices are gated by learned kernels.
 
-Each weight `W[i, j]` of a `KernelDense` layer is multiplied by a learned kernel of the
-distance between an embedding `u_i` of input unit i and an embedding `v_j` of output unit j,
-`k_ij = max(0, 1 - ||u_i - v_j||^2)` (Muller et al., ICML 2018, "Kernelized synaptic weight
-matrices"): pairs of units that drift apart lose their connection entirely (the kernel is 0),
-so the layer prunes and shares its weights by itself. GLocal-K (Han et al., CIKM 2021) stacks
-two such layers of 500 sigmoid units in an item-based autoencoder (rows are items, columns
-users) and trains it full-batch with L-BFGS; this module does the same, with mini-batch Adam
-as the alternative, and picks every setting on a validation slice.
+Each weight `W[i, j]` of a `KernelDense` layer is multiplied by a kernel of the distance between
+an embedding `u_i` of input unit i and an embedding `v_j` of output unit j, `K_ij = max(0, 1 -
+||u_i - v_j||^2)` (Muller et al., ICML 2018, "Kernelized synaptic weight matrices"): a pair of
+units whose embeddings lie 1 or more apart has no connection. Two such layers of 500 sigmoid
+units and a linear output layer, item-based (rows are items, columns users) and trained
+full-batch with L-BFGS, is **Sparse FC** (the local kernels only). **GLocal-K** (Han et al., CIKM
+2021) pre-trains that network, then fine-tunes it on the rating matrix convolved with a 3 x 3
+**global kernel** that is computed from the network's own reconstruction (`GlobalKernel`).
 
-The objective is GLocal-K's, `0.5 * SSE + 0.5 * lambda_2 * sum ||W||^2 + 0.5 * lambda_s *
-sum ||K||^2` over its three layers, divided by half the number of training ratings so that it
-reads as the kit's masked MSE plus per-rating penalties; `lambda_2` and `lambda_s` keep
-GLocal-K's units (20 and 0.006 on ML-100K), so its published settings can be typed in as they are.
+The objective is GLocal-K's exactly (its `tf.nn.l2_loss` and `l2_regularizer` both halve):
 
-The L-BFGS here is the kit's own (`lbfgs`, NumPy, ~50 lines) rather than SciPy's L-BFGS-B,
-which GLocal-K calls: the kit adds no dependency for one optimiser, and its tests pin it.
+    J = 0.5 * sum_observed (r - r_hat)^2 + sum_layers (0.5 * lambda_2 * sum W^2 + 0.5 * lambda_s * sum K^2)
 
-Measured (2 shared CPU cores): `BEST_KERNEL` scores u1.test RMSE 0.9070 (MAE 0.7089) after 95
-L-BFGS steps in 33-48 s, and 0.8968 +- 0.0069 over u1..u5; notebook 02's I/U-AutoRec blend
-scores 0.8956 and 0.8875 +- 0.0046. Notebook 08 has the validation comparison behind the choice.
+so its published lambda_2 = 20, lambda_s = 0.006 (ML-100K) are typed in as they are. J is what
+SciPy minimises. The kit reports it per rating (`per_rating`): 2 J / n with n the training
+ratings, which is the masked MSE plus the penalties divided by n.
+
+The optimiser is GLocal-K's: `scipy.optimize.minimize(method="L-BFGS-B", jac=True)` called afresh
+every epoch with `maxiter` 5 and `maxcor` 10 (a fresh call starts with an empty memory), values and
+gradients from one compiled TensorFlow function of the flat parameter vector. Differences from the
+authors' notebook, none of which changes the objective: the row means the global kernel reads
+are computed as `h @ mean(W_out * K_out) + mean(b)` instead of averaging the full reconstruction;
+the 3 x 3 convolution of the fixed rating matrix is one product with its precomputed patches; the
+rows are the items of the training file only (the authors' matrix also holds the items seen only
+in the test file, as rows of zeros).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -36,38 +41,43 @@ import pandas as pd
 import tensorflow as tf
 from keras import ops
 
-from helpers import evaluation, losses, runtime
+from helpers import evaluation, runtime
 from helpers.ratings import RatingIndex, rating_matrix
+
+
+def _check_penalty(name: str, value: float) -> float:
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name}={value!r}: a penalty weight is a finite number >= 0.")
+    return float(value)
 
 
 @keras.saving.register_keras_serializable(package="helpers")
 class KernelDense(keras.layers.Layer):
-    """A dense layer whose weights are gated by a learned kernel of unit embeddings.
+    """A dense layer whose weights are gated by a learned kernel of unit embeddings (a local kernel).
 
     output = activation(x @ (W * K) + b), K[i, j] = max(0, 1 - ||u[i] - v[j]||^2), with u
-    (inputs x dim) and v (units x dim) trained like W. The layer adds its own penalty
-    `lam_w * sum(W^2) + lam_s * sum(K^2)` to the model's loss (`add_loss`), a value that does
-    not depend on the batch, so Keras's reduction of activity regularisers (changed in 3.14)
-    never touches it. `use_kernel=False` makes it a plain dense layer with L2 on W.
+    (inputs x dim) and v (units x dim) trained like W. `penalty()` is GLocal-K's
+    `0.5 * lambda_2 * sum(W^2) + 0.5 * lambda_s * sum(K^2)`; the training objective adds it
+    itself (no `add_loss`, so no Keras reduction ever touches it). `use_kernel=False` makes it
+    a plain dense layer with L2 on W.
     """
 
-    def __init__(self, units: int, dim: int = 5, activation: str | None = "sigmoid", lam_w: float = 0.0,
-                 lam_s: float = 0.0, use_kernel: bool = True, init_scale: float = 1e-3, **kwargs: Any) -> None:
+    def __init__(self, units: int, dim: int = 5, activation: str | None = "sigmoid", lambda_2: float = 0.0,
+                 lambda_s: float = 0.0, use_kernel: bool = True, init_scale: float = 1e-3, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        for name, value in (("lam_w", lam_w), ("lam_s", lam_s)):
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
-                raise ValueError(f"{name}={value!r}: a penalty weight is a finite number >= 0.")
+        self.lambda_2, self.lambda_s = _check_penalty("lambda_2", lambda_2), _check_penalty("lambda_s", lambda_s)
         if int(units) < 1 or int(dim) < 1:
             raise ValueError(f"units={units}, dim={dim}: both must be at least 1.")
         self.units, self.dim = int(units), int(dim)
         self.activation = keras.activations.get(activation)
-        self.lam_w, self.lam_s = float(lam_w), float(lam_s)
         self.use_kernel, self.init_scale = bool(use_kernel), float(init_scale)
 
     def build(self, input_shape: Any) -> None:
+        """W (inputs x units), b (units) and, with the kernel, u (inputs x dim) and v (units x dim)."""
         n_in = int(input_shape[-1])
+        # TF1's get_variable, which GLocal-K calls without an initializer, draws W and b Glorot-uniform
         self.w = self.add_weight(shape=(n_in, self.units), initializer="glorot_uniform", name="w")
-        self.b = self.add_weight(shape=(self.units,), initializer="zeros", name="b")
+        self.b = self.add_weight(shape=(self.units,), initializer="glorot_uniform", name="b")
         if self.use_kernel:  # embeddings start near 0, so every kernel value starts near 1 (a dense layer)
             init = keras.initializers.TruncatedNormal(stddev=self.init_scale)
             self.u = self.add_weight(shape=(n_in, self.dim), initializer=init, name="u")
@@ -81,18 +91,20 @@ class KernelDense(keras.layers.Layer):
               - 2.0 * ops.matmul(self.u, ops.transpose(self.v)))  # ||u_i - v_j||^2 without an n_in x units x dim tensor
         return ops.maximum(0.0, 1.0 - ops.maximum(sq, 0.0))  # sq >= 0 up to rounding; K stays within [0, 1]
 
+    def effective_weights(self) -> Any:
+        """W * K: the weights the layer multiplies its input by."""
+        return self.w * self.kernel() if self.use_kernel else self.w
+
     def penalty(self) -> Any:
-        """lam_w * sum(W^2) + lam_s * sum(K^2)."""
-        value = self.lam_w * ops.sum(ops.square(self.w))
-        if self.use_kernel and self.lam_s:
-            value = value + self.lam_s * ops.sum(ops.square(self.kernel()))
+        """0.5 * lambda_2 * sum(W^2) + 0.5 * lambda_s * sum(K^2) (GLocal-K's two regularisers)."""
+        value = 0.5 * self.lambda_2 * ops.sum(ops.square(self.w))
+        if self.use_kernel and self.lambda_s:
+            value = value + 0.5 * self.lambda_s * ops.sum(ops.square(self.kernel()))
         return value
 
     def call(self, inputs: Any) -> Any:
-        """activation(inputs @ (W * K) + b), adding the penalty to the model's loss."""
-        self.add_loss(self.penalty())
-        weights = self.w * self.kernel() if self.use_kernel else self.w
-        return self.activation(ops.matmul(inputs, weights) + self.b)
+        """activation(inputs @ (W * K) + b)."""
+        return self.activation(ops.matmul(inputs, self.effective_weights()) + self.b)
 
     def share_pruned(self) -> float:
         """Share of weights whose kernel is exactly 0 (connections the layer has cut)."""
@@ -105,301 +117,386 @@ class KernelDense(keras.layers.Layer):
     def get_config(self) -> dict[str, Any]:
         """Config for saving and loading."""
         return {**super().get_config(), "units": self.units, "dim": self.dim,
-                "activation": keras.activations.serialize(self.activation), "lam_w": self.lam_w,
-                "lam_s": self.lam_s, "use_kernel": self.use_kernel, "init_scale": self.init_scale}
+                "activation": keras.activations.serialize(self.activation), "lambda_2": self.lambda_2,
+                "lambda_s": self.lambda_s, "use_kernel": self.use_kernel, "init_scale": self.init_scale}
+
+
+@keras.saving.register_keras_serializable(package="helpers")
+class GlobalKernel(keras.layers.Layer):
+    """GLocal-K's global kernel: the rating matrix convolved with a size x size kernel made from the
+    row means of the network's reconstruction, then ReLU.
+
+    kernel = reshape(row_means @ C * dot_scale, (size, size)) with C (rows x size^2) trained, and the
+    output `relu(conv2d(R, kernel, padding="same"))` has R's shape. The convolution runs over the
+    matrix as an image, so neighbouring rows and columns (items and users in id order) mix: what
+    GLocal-K does, whatever the ids mean.
+    """
+
+    def __init__(self, size: int = 3, dot_scale: float = 1.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if int(size) < 1:
+            raise ValueError(f"size={size}: the global kernel is at least 1 x 1.")
+        self.size, self.dot_scale = int(size), float(dot_scale)
+
+    def build(self, input_shape: Any) -> None:
+        """C: one row of size^2 numbers for every row of the rating matrix (GLocal-K: stddev 0.1)."""
+        rows = int(input_shape[0])
+        self.c = self.add_weight(shape=(rows, self.size ** 2),
+                                 initializer=keras.initializers.TruncatedNormal(stddev=0.1), name="c")
+
+    def kernel(self, row_means: Any) -> Any:
+        """The size x size convolution kernel for the reconstruction's row means (a vector, rows)."""
+        gk = ops.matmul(ops.reshape(row_means, (1, -1)), self.c) * self.dot_scale
+        return ops.reshape(gk, (self.size, self.size, 1, 1))
+
+    def call(self, ratings: Any, row_means: Any, patches: Any = None) -> Any:
+        """relu(conv2d(ratings, kernel(row_means), padding="same")), the shape of `ratings` (rows x columns).
+
+        `patches` (from `patches(ratings)`) gives the same result as one matrix product, far faster
+        on a CPU than a single-channel convolution (and the patches of a fixed matrix are computed once).
+        """
+        kernel = self.kernel(row_means)
+        if patches is not None:
+            out = ops.matmul(patches, ops.reshape(kernel, (-1, 1)))
+            return ops.reshape(ops.relu(out), (ratings.shape[0], ratings.shape[1]))
+        image = ops.reshape(ratings, (1, ratings.shape[0], ratings.shape[1], 1))
+        out = ops.relu(ops.conv(image, kernel, padding="same"))
+        return ops.reshape(out, (ratings.shape[0], ratings.shape[1]))
+
+    def patches(self, ratings: Any) -> Any:
+        """The size x size neighbourhood of every entry, zero-padded as "same" does: (rows * columns) x size^2."""
+        rows, cols = int(ratings.shape[0]), int(ratings.shape[1])
+        before = (self.size - 1) // 2
+        padded = ops.pad(ops.convert_to_tensor(ratings), ((before, self.size - 1 - before),) * 2)
+        shifted = [ops.reshape(padded[a:a + rows, b:b + cols], (-1,)) for a in range(self.size) for b in range(self.size)]
+        return ops.stack(shifted, axis=1)
+
+    def get_config(self) -> dict[str, Any]:
+        """Config for saving and loading."""
+        return {**super().get_config(), "size": self.size, "dot_scale": self.dot_scale}
 
 
 @dataclass(frozen=True)
-class KernelConfig:
-    """Everything that defines one kernelised autoencoder and its training (GLocal-K's defaults)."""
+class GLocalKConfig:
+    """Everything that defines one GLocal-K (or Sparse FC) model and its training; GLocal-K's ML-100K values."""
 
     by: str = "item"  # rows are items (GLocal-K and I-AutoRec), or "user"
     hidden: tuple[int, ...] = (500, 500)
-    dim: int = 5  # embedding dimension of the kernel
-    kernel: bool = True  # False: plain dense layers (the ablation)
+    dim: int = 5  # embedding dimension of the local kernels
+    kernel: bool = True  # False: plain dense layers with L2 (the ablation)
     init_scale: float = 1e-3  # std of the embeddings at the start (GLocal-K: 1e-3, so every K starts near 1)
-    lambda_2: float = 20.0  # L2 on W, GLocal-K's units (on 0.5 * SSE); divided by the ratings / 2 here
+    lambda_2: float = 20.0  # L2 on W, GLocal-K's units: 0.5 * lambda_2 * sum(W^2) next to 0.5 * SSE
     lambda_s: float = 0.006  # L2 on the kernel values, same units
-    optimizer: str = "lbfgs"  # "lbfgs" (full batch) or "adam" (mini-batches, cosine decay)
-    epochs: int = 30  # L-BFGS: rounds of `iterations` steps (GLocal-K: 30 x 5); Adam: passes over the rows
-    iterations: int = 5  # L-BFGS steps per epoch
-    memory: int = 10  # L-BFGS history pairs (scipy's maxcor)
+    optimizer: str = "lbfgs"  # "lbfgs": SciPy's L-BFGS-B, a fresh call per epoch; "adam": full-batch Adam
+    pretrain_epochs: int = 30  # local kernels only (GLocal-K: epoch_p 30)
+    finetune_epochs: int = 60  # with the global kernel (GLocal-K: epoch_f 60); 0 = Sparse FC
+    iterations: int = 5  # L-BFGS-B maxiter per epoch (GLocal-K: iter_p = iter_f = 5); Adam steps per epoch
+    memory: int = 10  # L-BFGS-B maxcor
+    kernel_size: int = 3  # global kernel size (GLocal-K: gk_size 3)
+    dot_scale: float = 1.0  # global kernel scale (GLocal-K on ML-100K: 1)
     learning_rate: float = 1e-3  # Adam only
-    batch_size: int = 64  # Adam only
-    dropout: float = 0.0  # input dropout, Adam only
-    finetune_epochs: int = 0  # GLocal-K's second stage (global kernel), L-BFGS epochs of `iterations` steps
-    kernel_size: int = 3  # global kernel's size (GLocal-K: 3)
-    dot_scale: float = 1.0  # global kernel's scale (GLocal-K on ML-100K: 1)
 
-    def with_(self, **changes: Any) -> KernelConfig:
+    def with_(self, **changes: Any) -> GLocalKConfig:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
+    @property
+    def epochs(self) -> int:
+        """Pre-training plus fine-tuning epochs."""
+        return self.pretrain_epochs + self.finetune_epochs
 
-#: GLocal-K's pre-training on ML-100K (its notebook: n_hid 500, n_dim 5, 2 layers, lambda_2 20,
-#: lambda_s 0.006, 30 epochs of 5 L-BFGS iterations), before any choice made on validation.
-GLOCAL_K = KernelConfig()
-#: Chosen on a validation slice of u1.base (5%, seed 0), never on a test file: the lowest validation
-#: RMSE among GLocal-K's settings and one change each (no kernel, one layer, Adam, Adam + input
-#: dropout, lambda_2 10 or 40, embeddings started at 0.3, 60 epochs, 30 epochs of global-kernel
-#: fine-tuning), read at every epoch: lambda_2 = 10 after 19 epochs (95 L-BFGS steps), 0.9023.
-BEST_KERNEL = GLOCAL_K.with_(lambda_2=10.0, epochs=19)
+    def for_epochs(self, epochs: int) -> GLocalKConfig:
+        """A copy that stops after `epochs` epochs in all (pre-training first, then fine-tuning)."""
+        if not 1 <= int(epochs) <= self.epochs:
+            raise ValueError(f"epochs={epochs}: choose between 1 and this configuration's {self.epochs}.")
+        return replace(self, pretrain_epochs=min(int(epochs), self.pretrain_epochs),
+                       finetune_epochs=max(0, int(epochs) - self.pretrain_epochs))
 
 
-def kernel_autorec(n_in: int, config: KernelConfig, n_ratings: int, name: str = "KernelAutoRec") -> keras.Model:
-    """n_in -> hidden... (sigmoid) -> n_in (linear), every layer a `KernelDense`.
+#: GLocal-K as published for ML-100K (its notebook): 2 x 500 units, kernel dim 5, lambda_2 20,
+#: lambda_s 0.006, 30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B iterations. The
+#: benchmark and notebook 08 choose the number of epochs on a validation slice of each base file.
+GLOCAL_K = GLocalKConfig()
+#: Sparse FC (Muller et al.): the same network with the local kernels only, no fine-tuning.
+SPARSE_FC = GLOCAL_K.with_(finetune_epochs=0)
 
-    `n_ratings` (the training ratings) turns GLocal-K's lambdas into per-rating weights.
+
+def per_rating(objective: float, n_ratings: int) -> float:
+    """GLocal-K's objective J per rating, 2 J / n: the masked MSE plus the penalties divided by n."""
+    return 2.0 * float(objective) / max(int(n_ratings), 1)
+
+
+class GLocalK(keras.Model):
+    """The local network (KernelDense layers: n_cols -> hidden... -> n_cols) and the global kernel.
+
+    `call(x, finetune=False)` is Sparse FC, the network on the rating matrix; `finetune=True` is
+    GLocal-K's second stage: the same network on `GlobalKernel(x, row means of network(x))`. Both
+    read the whole matrix (rows x columns) at once.
     """
-    scale = 2.0 / max(int(n_ratings), 1)
-    layer = dict(dim=config.dim, lam_w=config.lambda_2 * scale, lam_s=config.lambda_s * scale, use_kernel=config.kernel,
-                 init_scale=config.init_scale)
-    x = inputs = keras.Input((n_in,), name="ratings")
-    if config.dropout:
-        x = keras.layers.Dropout(config.dropout, name="input_dropout")(x)
-    for i, units in enumerate(config.hidden):
-        x = KernelDense(units, activation="sigmoid", name=f"kernel_{i + 1}", **layer)(x)
-    out = KernelDense(n_in, activation=None, name="kernel_out", **layer)(x)
-    return keras.Model(inputs, out, name=name)
+
+    def __init__(self, n_rows: int, n_cols: int, config: GLocalKConfig = GLOCAL_K, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        layer = dict(dim=config.dim, lambda_2=config.lambda_2, lambda_s=config.lambda_s, use_kernel=config.kernel,
+                     init_scale=config.init_scale)
+        self.n_rows, self.n_cols = int(n_rows), int(n_cols)
+        self.local_layers = [KernelDense(units, activation="sigmoid", name=f"local_{i + 1}", **layer)
+                             for i, units in enumerate(config.hidden)]
+        self.local_layers.append(KernelDense(self.n_cols, activation=None, name="local_out", **layer))
+        self.global_kernel = GlobalKernel(config.kernel_size, config.dot_scale, name="global_kernel")
+        width = self.n_cols
+        for kernel_layer in self.local_layers:
+            kernel_layer.build((None, width))
+            width = kernel_layer.units
+        self.global_kernel.build((self.n_rows, self.n_cols))
+
+    def local(self, x: Any) -> Any:
+        """The network alone (Sparse FC): x (rows x columns) -> reconstruction."""
+        for kernel_layer in self.local_layers:
+            x = kernel_layer(x)
+        return x
+
+    def row_means(self, x: Any) -> Any:
+        """Mean of every row of `local(x)`, as `h @ mean_j(W_out * K_out) + mean(b_out)` (no rows x columns product)."""
+        for kernel_layer in self.local_layers[:-1]:
+            x = kernel_layer(x)
+        out = self.local_layers[-1]
+        return ops.matmul(x, ops.mean(out.effective_weights(), axis=1)) + ops.mean(out.b)
+
+    def call(self, x: Any, finetune: bool = False, patches: Any = None) -> Any:
+        """Sparse FC's reconstruction, or with `finetune` GLocal-K's (the network on the globally convolved x).
+
+        `patches`: `self.global_kernel.patches(x)`, computed once for a fixed x (the same result, faster).
+        """
+        if not finetune:
+            return self.local(x)
+        return self.local(self.global_kernel(x, self.row_means(x), patches))
+
+    def penalty(self) -> Any:
+        """Sum of the local layers' penalties (the global kernel has none, as in GLocal-K)."""
+        return sum(kernel_layer.penalty() for kernel_layer in self.local_layers)
+
+    def share_pruned(self) -> float:
+        """Share of all local weights whose kernel value is 0 (connections cut)."""
+        sizes = [kl.w.shape[0] * kl.w.shape[1] for kl in self.local_layers]
+        return float(sum(kl.share_pruned() * n for kl, n in zip(self.local_layers, sizes)) / sum(sizes))
 
 
-# --------------------------------------------------------------------------- L-BFGS
+def glocal_objective(model: GLocalK, ratings: Any, finetune: bool = False, patches: Any = None) -> Any:
+    """GLocal-K's J: 0.5 * the sum of squared errors over observed entries (rating != 0) plus the penalties."""
+    ratings = ops.convert_to_tensor(ratings)
+    predicted = model(ratings, finetune=finetune, patches=patches)
+    mask = ops.cast(ops.not_equal(ratings, 0), predicted.dtype)
+    return 0.5 * ops.sum(ops.square((ratings - predicted) * mask)) + model.penalty()
 
 
-def lbfgs(fun: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, iterations: int,
-          memory: int = 10, state: dict[str, Any] | None = None) -> tuple[np.ndarray, dict[str, Any]]:
-    """Minimise `fun` (returning value and gradient) by `iterations` L-BFGS steps from `x0`.
+# --------------------------------------------------------------------------- SciPy's L-BFGS-B
 
-    The search direction is -H g with H the L-BFGS inverse-Hessian estimate from the last
-    `memory` steps s and gradient changes y, in its compact form (Byrd, Nocedal and Schnabel,
-    1994): four passes over the history matrices instead of the two-loop recursion's 4 x memory
-    passes over single vectors, which matters for a million float32 weights on two cores. The
-    step length: 1 first, then backtracking by quadratic interpolation until the Armijo
-    condition holds; pairs with s.y <= 0 are not kept. Pass the returned `state` back in to go
-    on with the same history (SciPy's L-BFGS-B, which GLocal-K calls every 5 steps, starts afresh).
+
+class FlatObjective:
+    """An objective of some variables as a function of one float64 vector, for SciPy.
+
+    One compiled TensorFlow function writes the vector into the variables, evaluates the
+    objective and returns its value and gradient as float64, so each evaluation is a single call
+    (no Python loop over variables).
     """
-    x = np.asarray(x0, dtype=np.float32).copy()
-    st = state if state is not None else {}
-    if "f" not in st:
-        st.update(f=None, g=None, S=np.zeros((0, x.size), np.float32), Y=np.zeros((0, x.size), np.float32),
-                  evaluations=0, iterations=0)
-    if st["f"] is None:
-        f, g = fun(x)
-        st.update(f=float(f), g=np.asarray(g, np.float32), evaluations=st["evaluations"] + 1)
-    f, g = st["f"], st["g"]
-    for _ in range(iterations):
-        direction = -_inverse_hessian_times(st["S"], st["Y"], g)
-        slope = float(g @ direction)
-        if not slope < 0:  # not a descent direction: forget the history, go down the gradient
-            st["S"], st["Y"] = st["S"][:0], st["Y"][:0]
-            direction = -_inverse_hessian_times(st["S"], st["Y"], g)
-            slope = float(g @ direction)
-        step = 1.0
-        for _ in range(20):
-            f_new, g_new = fun(x + step * direction)
-            st["evaluations"] += 1
-            if np.isfinite(f_new) and f_new <= f + 1e-4 * step * slope:
-                break
-            denom = 2.0 * (f_new - f - step * slope) if np.isfinite(f_new) else 0.0
-            quad = -slope * step * step / denom if denom > 0 else 0.5 * step
-            step = float(np.clip(quad, 0.1 * step, 0.5 * step))
-        else:
-            break  # no decrease along this direction: stop here
-        g_new = np.asarray(g_new, np.float32)
-        s_new, y_new = (step * direction).astype(np.float32), g_new - g
-        if float(s_new @ y_new) > 1e-10 * float(y_new @ y_new):
-            st["S"] = np.vstack([st["S"][-(memory - 1):] if memory > 1 else st["S"][:0], s_new[None]])
-            st["Y"] = np.vstack([st["Y"][-(memory - 1):] if memory > 1 else st["Y"][:0], y_new[None]])
-        x, f, g = x + s_new, float(f_new), g_new
-        st.update(f=f, g=g, iterations=st["iterations"] + 1)
-    return x, st
 
+    def __init__(self, variables: Sequence[Any], objective: Callable[[], Any]) -> None:
+        self.variables = list(variables)
+        self.shapes = [tuple(v.shape) for v in self.variables]
+        self.sizes = [int(np.prod(s)) for s in self.shapes]
+        self.evaluations = 0
 
-def _inverse_hessian_times(steps: np.ndarray, changes: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """H g for the L-BFGS matrix of the pairs (rows of `steps` s and `changes` y), compact form; with no pair, a
-    step of unit length along g (as L-BFGS-B's first step)."""
-    if len(steps) == 0:
-        return g / max(float(np.linalg.norm(g)), 1.0)
-    sy = (steps @ changes.T).astype(np.float64)  # sy[i, j] = s_i . y_j
-    yy = (changes @ changes.T).astype(np.float64)
-    gamma = sy[-1, -1] / yy[-1, -1]
-    r_upper = np.triu(sy)
-    d_diag = np.diag(np.diag(sy))
-    a, b = (steps @ g).astype(np.float64), gamma * (changes @ g).astype(np.float64)
-    r_inv_a = np.linalg.solve(r_upper, a)
-    p1 = np.linalg.solve(r_upper.T, (d_diag + gamma * yy) @ r_inv_a - b)
-    p2 = -r_inv_a
-    return (gamma * g + p1.astype(np.float32) @ steps + (gamma * p2).astype(np.float32) @ changes).astype(np.float32)
-
-
-class _Flat:
-    """Variables as one float32 vector, and an objective's value and gradient on it."""
-
-    def __init__(self, variables: list[Any], objective: Callable[[], Any]) -> None:
-        self.vars = list(variables)
-        self.sizes = [int(np.prod(v.shape)) for v in self.vars]
-
-        @tf.function
-        def value_and_grad() -> tuple[Any, list[Any]]:
+        @tf.function(reduce_retracing=True)
+        def value_and_gradient(flat: Any) -> tuple[Any, Any]:
+            self._assign(flat)
             with tf.GradientTape() as tape:
                 value = objective()
-            return value, tape.gradient(value, self.vars)
+            grads = tape.gradient(value, self.variables)
+            return tf.cast(value, tf.float64), tf.cast(tf.concat([tf.reshape(g, [-1]) for g in grads], 0), tf.float64)
 
-        self._value_and_grad = value_and_grad
+        self._value_and_gradient = value_and_gradient
+
+    def _assign(self, flat: Any) -> None:
+        parts = tf.split(tf.cast(flat, tf.float32), self.sizes)
+        for v, part, shape in zip(self.variables, parts, self.shapes):
+            v.assign(tf.reshape(part, shape))
 
     def get(self) -> np.ndarray:
-        return np.concatenate([np.asarray(v.numpy(), dtype=np.float32).ravel() for v in self.vars])
+        """The variables' values as one float64 vector."""
+        return np.concatenate([np.asarray(v.numpy(), dtype=np.float64).ravel() for v in self.variables])
 
     def set(self, flat: np.ndarray) -> None:
-        for v, part in zip(self.vars, np.split(np.asarray(flat, np.float32), np.cumsum(self.sizes)[:-1])):
-            v.assign(part.reshape(v.shape))
+        """Write a flat vector back into the variables."""
+        self._assign(tf.constant(np.asarray(flat, dtype=np.float64)))
 
     def __call__(self, flat: np.ndarray) -> tuple[float, np.ndarray]:
-        self.set(flat)
-        objective, grads = self._value_and_grad()
-        return float(objective), np.concatenate([np.asarray(g, dtype=np.float32).ravel() for g in grads])
+        """(value, gradient) at `flat`, both float64, as `scipy.optimize.minimize(jac=True)` wants."""
+        self.evaluations += 1
+        value, grad = self._value_and_gradient(tf.constant(flat, dtype=tf.float64))
+        return float(value), grad.numpy()
 
 
-def global_kernel_input(model: keras.Model, x: Any, conv_kernel: Any, dot_scale: float = 1.0) -> Any:
-    """GLocal-K's global kernel: the input matrix convolved with a size x size kernel made from the
-    model's own reconstruction (each row's mean, times `conv_kernel`, rows x size^2), then ReLU.
+def lbfgsb_epoch(objective: FlatObjective, maxiter: int = 5, maxcor: int = 10) -> Any:
+    """One of GLocal-K's epochs: a fresh `scipy.optimize.minimize(method="L-BFGS-B", jac=True)` call of
+    `maxiter` iterations (memory `maxcor`) from the variables' values, which it leaves at the result."""
+    from scipy.optimize import minimize
 
-    The convolution runs over the matrix as an image, so neighbouring rows and columns (items and
-    users in id order) mix: what GLocal-K does, whatever the ids mean.
-    """
-    size = int(round(math.sqrt(conv_kernel.shape[1])))
-    pooled = ops.mean(model(x), axis=1)[None, :]  # 1 x rows: the mean predicted rating of every row
-    kernel = ops.reshape(ops.matmul(pooled, conv_kernel) * dot_scale, (size, size, 1, 1))
-    image = ops.reshape(x, (1, x.shape[0], x.shape[1], 1))
-    return ops.reshape(ops.relu(ops.conv(image, kernel, padding="same")), x.shape)
-
-
-def kernel_objective(model: keras.Model, x: Any, training: bool = False) -> Any:
-    """Masked MSE of the reconstruction of `x` plus every layer's penalty (what both optimisers minimise)."""
-    predicted = model(x, training=training)
-    objective = losses.masked_mse(x, predicted)
-    for penalty in model.losses:  # the KernelDense penalties of this call
-        objective = objective + penalty
-    return objective
+    result = minimize(objective, objective.get(), jac=True, method="L-BFGS-B",
+                      options={"maxiter": int(maxiter), "maxcor": int(maxcor)})
+    objective.set(result.x)
+    return result
 
 
 # --------------------------------------------------------------------------- training
 
 
 @dataclass
-class TrainedKernelAutoRec:
-    """A trained kernelised autoencoder, its reconstructed matrix and how training went."""
+class TrainedGLocalK:
+    """A trained GLocal-K (or Sparse FC), its reconstructed matrix and how training went."""
 
-    model: keras.Model
-    config: KernelConfig
+    model: GLocalK
+    config: GLocalKConfig
     index: RatingIndex
     predicted: np.ndarray  # reconstruction of the training matrix (items x users for by="item")
     seconds: float  # training wall time (validation scoring excluded)
-    history: pd.DataFrame = field(default_factory=pd.DataFrame)  # epoch, objective, seconds, [val_rmse], L-BFGS counts
+    n_ratings: int
+    history: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per epoch
+    best_valid_predictions: np.ndarray | None = None  # the validation predictions at the best epoch
 
     def predict_pairs(self, pairs: pd.DataFrame, fallback: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
         """Predictions for (user_id, item_id) pairs; unseen ids get `fallback`."""
         return evaluation.predict_from_matrix(self.predicted, self.index, pairs, by=self.config.by, fallback=fallback)
 
     def share_pruned(self) -> float:
-        """Share of all weights whose kernel value is 0."""
-        layers = [layer for layer in self.model.layers if isinstance(layer, KernelDense)]
-        sizes = [layer.w.shape[0] * layer.w.shape[1] for layer in layers]
-        return float(sum(layer.share_pruned() * n for layer, n in zip(layers, sizes)) / sum(sizes))
+        """Share of all local weights whose kernel value is 0."""
+        return self.model.share_pruned()
+
+    def best_epoch(self) -> int:
+        """The epoch (counted over both stages) with the lowest validation RMSE; the earliest on a tie."""
+        if "val_rmse" not in self.history:
+            raise ValueError("No validation RMSE was recorded: train with validation=... to choose an epoch.")
+        return int(self.history.loc[self.history["val_rmse"].idxmin(), "epoch"])
 
 
-def _reconstruct(model: keras.Model, matrix: np.ndarray, batch_size: int = 4096) -> np.ndarray:
-    return np.concatenate([keras.ops.convert_to_numpy(model(matrix[i:i + batch_size], training=False))
-                           for i in range(0, len(matrix), batch_size)])
-
-
-def train_kernel_autorec(
-    ratings: pd.DataFrame, index: RatingIndex, config: KernelConfig = BEST_KERNEL, *, seed: int = 0,
+def train_glocal_k(
+    ratings: pd.DataFrame, index: RatingIndex, config: GLocalKConfig = GLOCAL_K, *, seed: int = 0,
     validation: pd.DataFrame | None = None, fallback: np.ndarray | float = 3.5, verbose: bool = False,
-) -> TrainedKernelAutoRec:
-    """Train a kernelised autoencoder on `ratings`; with `validation`, score it after every epoch.
+) -> TrainedGLocalK:
+    """Train GLocal-K (`config.finetune_epochs` > 0) or Sparse FC on `ratings`, full batch.
 
-    The validation RMSE per epoch is in `history` to choose the number of epochs on; the model
-    returned is the one after the last epoch (no epoch is picked by looking at any score).
+    Pre-training then fine-tuning, `config.iterations` L-BFGS-B iterations a fresh SciPy call per
+    epoch. With `validation`, its RMSE is recorded after every epoch (`history.val_rmse`) and the
+    validation predictions of the best epoch are kept; the model returned is the one after the
+    last epoch (choose the number of epochs on validation, then train again with `for_epochs`).
     """
     if config.optimizer not in ("lbfgs", "adam"):
-        raise ValueError(f"config.optimizer={config.optimizer!r}: use 'lbfgs' or 'adam'.")
-    if config.epochs < 1 or config.iterations < 1:
-        raise ValueError(f"epochs={config.epochs}, iterations={config.iterations}: both must be at least 1.")
+        raise ValueError(f"config.optimizer={config.optimizer!r}: use 'lbfgs' (SciPy's L-BFGS-B) or 'adam'.")
+    if config.pretrain_epochs < 1 or config.finetune_epochs < 0 or config.iterations < 1:
+        raise ValueError(f"pretrain_epochs={config.pretrain_epochs}, finetune_epochs={config.finetune_epochs}, "
+                         f"iterations={config.iterations}: pre-training needs at least 1 epoch and each epoch at "
+                         "least 1 iteration; fine-tuning may have 0 epochs.")
     runtime.set_seed(seed)
     matrix, _ = rating_matrix(ratings, index, by=config.by)
-    model = kernel_autorec(matrix.shape[1], config, len(ratings))
-    rows: list[dict[str, float]] = []
+    model = GLocalK(*matrix.shape, config)
+    x = tf.constant(matrix)
+    patches = tf.constant(model.global_kernel.patches(x)) if config.finetune_epochs else None
+    n = len(ratings)
+    history: list[dict[str, Any]] = []
     seconds = 0.0
+    best: tuple[float, np.ndarray | None] = (math.inf, None)
 
-    def inputs_of(m: np.ndarray) -> np.ndarray:  # what the network reads: the matrix itself until fine-tuning
-        return m
+    @tf.function
+    def reconstruct(finetune: bool) -> Any:
+        return model(x, finetune=finetune, patches=patches)
 
-    def record(epoch: int, objective: float, took: float, **extra: float) -> None:
-        row = {"epoch": epoch, "objective": objective, "seconds": took, **extra}
+    def record(stage: str, epoch: int, objective: float, took: float, finetune: bool, **extra: Any) -> None:
+        nonlocal best
+        row: dict[str, Any] = {"stage": stage, "epoch": epoch, "objective": per_rating(objective, n),
+                               "seconds": took, **extra}
         if validation is not None:
-            pred, _ = evaluation.predict_from_matrix(_reconstruct(model, inputs_of(matrix)), index, validation,
-                                                     by=config.by, fallback=fallback)
+            predicted = reconstruct(finetune).numpy()
+            pred, _ = evaluation.predict_from_matrix(predicted, index, validation, by=config.by, fallback=fallback)
             row["val_rmse"] = evaluation.rmse(validation["rating"].to_numpy(), pred)
-        rows.append(row)
+            if row["val_rmse"] < best[0]:
+                best = (row["val_rmse"], pred)
+        history.append(row)
         if verbose:
-            print({k: round(v, 4) for k, v in row.items()})
+            print({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()})
 
-    def lbfgs_epochs(flat: _Flat, epochs: range) -> None:
-        """One round of `config.iterations` L-BFGS steps an epoch, its history kept across rounds."""
+    def run_stage(stage: str, epochs: range, finetune: bool) -> None:
         nonlocal seconds
-        x, state = flat.get(), None
-        for epoch in epochs:
-            start = time.perf_counter()
-            x, state = lbfgs(flat, x, config.iterations, config.memory, state)
-            flat.set(x)
-            took = time.perf_counter() - start
-            seconds += took
-            record(epoch, float(state["f"]), took, iterations=state["iterations"], evaluations=state["evaluations"])
+        variables = [v for kl in model.local_layers for v in kl.trainable_variables]
+        if finetune:
+            variables += model.global_kernel.trainable_variables
+        if config.optimizer == "lbfgs":
+            flat = FlatObjective(variables, lambda: glocal_objective(model, x, finetune, patches))
+            for epoch in epochs:
+                start = time.perf_counter()
+                result = lbfgsb_epoch(flat, config.iterations, config.memory)
+                took = time.perf_counter() - start
+                seconds += took
+                record(stage, epoch, float(result.fun), took, finetune, iterations=int(result.nit),
+                       evaluations=int(result.nfev))
+            return
+        optimizer = keras.optimizers.Adam(config.learning_rate)
+        optimizer.build(variables)
 
-    if config.optimizer == "lbfgs":
-        x_all = tf.constant(matrix)
-        lbfgs_epochs(_Flat(model.trainable_variables, lambda: kernel_objective(model, x_all, training=True)),
-                     range(1, config.epochs + 1))
-    else:
-        steps = config.epochs * int(np.ceil(len(matrix) / config.batch_size))
-        optimizer = keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(config.learning_rate, steps))
-        variables = model.trainable_variables
-
-        @tf.function(input_signature=[tf.TensorSpec((None, matrix.shape[1]), tf.float32)])  # one trace, any batch
-        def step(batch: Any) -> Any:
-            with tf.GradientTape() as tape:
-                objective = kernel_objective(model, batch, training=True)
-            optimizer.apply_gradients(zip(tape.gradient(objective, variables), variables))
-            return objective
-
-        rng = np.random.default_rng(seed)
-        for epoch in range(1, config.epochs + 1):
-            start = time.perf_counter()
-            order = rng.permutation(len(matrix))
-            total = 0.0
-            for i in range(0, len(order), config.batch_size):
-                total += float(step(tf.constant(matrix[order[i:i + config.batch_size]])))
-            took = time.perf_counter() - start
-            seconds += took
-            record(epoch, total / math.ceil(len(order) / config.batch_size), took)
-    if config.finetune_epochs:  # GLocal-K's fine-tuning: the same network reads the globally convolved matrix
-        x_all = tf.constant(matrix)
-        conv_kernel = tf.Variable(tf.random.truncated_normal((len(matrix), config.kernel_size ** 2), stddev=0.1,
-                                                             seed=seed), name="conv_kernel")
-
-        def finetuned_input(_: np.ndarray) -> np.ndarray:
-            return keras.ops.convert_to_numpy(global_kernel_input(model, x_all, conv_kernel, config.dot_scale))
-
-        def objective() -> Any:
-            predicted = model(global_kernel_input(model, x_all, conv_kernel, config.dot_scale), training=True)
-            value = losses.masked_mse(x_all, predicted)
-            for penalty in model.losses:
-                value = value + penalty
+        @tf.function
+        def steps() -> Any:
+            value = tf.constant(0.0)
+            for _ in tf.range(config.iterations):
+                with tf.GradientTape() as tape:
+                    value = glocal_objective(model, x, finetune, patches) * (2.0 / n)  # per rating, for Adam's step size
+                optimizer.apply_gradients(zip(tape.gradient(value, variables), variables))
             return value
 
-        inputs_of = finetuned_input
-        lbfgs_epochs(_Flat([*model.trainable_variables, conv_kernel], objective),
-                     range(config.epochs + 1, config.epochs + config.finetune_epochs + 1))
-    predicted = _reconstruct(model, inputs_of(matrix))
-    return TrainedKernelAutoRec(model, config, index, predicted, seconds, pd.DataFrame(rows))
+        for epoch in epochs:
+            start = time.perf_counter()
+            value = float(steps()) * n / 2.0
+            took = time.perf_counter() - start
+            seconds += took
+            record(stage, epoch, value, took, finetune, iterations=config.iterations, evaluations=config.iterations)
+
+    run_stage("pre-training", range(1, config.pretrain_epochs + 1), finetune=False)
+    if config.finetune_epochs:
+        run_stage("fine-tuning", range(config.pretrain_epochs + 1, config.epochs + 1), finetune=True)
+    predicted = reconstruct(bool(config.finetune_epochs)).numpy()
+    return TrainedGLocalK(model, config, index, predicted, seconds, n, pd.DataFrame(history), best[1])
+
+
+# --------------------------------------------------------------------------- the protocol
+
+
+@dataclass
+class Selected:
+    """A model chosen on a validation slice and refitted on the whole base file."""
+
+    final: TrainedGLocalK  # trained on all of the base file for the chosen number of epochs
+    selection: TrainedGLocalK  # trained on the fitting part, validation RMSE every epoch
+    epochs: int  # the epochs chosen on validation
+    selection_seconds: float  # wall time of the selection run (training and validation scoring)
+    valid_predictions: np.ndarray  # the selection run's predictions of the validation slice at the chosen epoch
+
+
+def select_and_refit(
+    train: pd.DataFrame, index: RatingIndex, config: GLocalKConfig = GLOCAL_K, *, seed: int = 0,
+    valid_fraction: float = 0.05, verbose: bool = False,
+) -> Selected:
+    """Choose the number of epochs on a validation slice carved from `train`, then refit on all of `train`.
+
+    The slice (`valid_fraction` of `train`, seeded) is the only data any choice sees; the test
+    file is left for one look afterwards.
+    """
+    from helpers import ratings as ratings_module
+
+    fit_part, valid = ratings_module.carve_validation(train, valid_fraction, seed=seed)
+    fit_index = RatingIndex.from_ratings(fit_part)
+    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    start = time.perf_counter()
+    selection = train_glocal_k(fit_part, fit_index, config, seed=seed, validation=valid, fallback=valid_fallback,
+                               verbose=verbose)
+    selection_seconds = time.perf_counter() - start
+    epochs = selection.best_epoch()
+    final = train_glocal_k(train, index, config.for_epochs(epochs), seed=seed, verbose=verbose)
+    assert selection.best_valid_predictions is not None
+    return Selected(final, selection, epochs, selection_seconds, selection.best_valid_predictions)
