@@ -20,14 +20,13 @@
 # %% [markdown]
 # # 07 · Your Colab runtime: GPU, Drive, and TensorFlow vs PyTorch vs Keras
 #
-# The lecture's practice part ran on Google Colab in 2019: a Tesla K80, 13 GB of RAM, 12-hour
-# sessions, and TensorFlow 1 code with sessions and graphs. All of that has moved on. This
-# notebook tells you what *your* runtime is today, proves the GPU works (or tells you how to
-# switch one on), keeps your work safe on Google Drive across disconnects, and runs the
-# lecture's framework example in TensorFlow 1 style, TensorFlow 2, PyTorch and Keras.
+# The lecture's practice part runs on Google Colab: its slides list a Tesla K80, 13G of memory,
+# a 12-hour limit, and TensorFlow 1 code with sessions and graphs. All of that has moved on.
+# This notebook shows what *your* runtime is, whether its GPU works, how to keep your work on
+# Google Drive, and runs the slide's framework example as written and in today's libraries.
 #
 # **After this notebook you can**
-# - read your runtime's hardware and software, and compare it with the lecture's 2019 table;
+# - read your runtime's hardware and software, and compare it with the slide's specifications;
 # - switch on a GPU in Colab and measure what it buys (a matrix multiply, an epoch of training);
 # - mount Google Drive, save models and results there, and resume training after a disconnect;
 # - explain define-and-run (TensorFlow 1 graphs) vs define-by-run (eager TensorFlow 2,
@@ -52,7 +51,7 @@ MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", 
 
 # %%
 import glob, os, sys
-if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and keeps your runs
+if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and your runs
     from google.colab import drive
     drive.mount(os.path.abspath("drive"))  # Colab works in /content: Drive is /content/drive
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
@@ -80,6 +79,8 @@ check_params(MATMUL_N=(MATMUL_N, int), N_IMAGES=(N_IMAGES, (int, type(None))),
 assert INTERRUPT_AFTER < RESUME_EPOCHS, "the interruption must come before the last epoch"
 
 # %%
+import ast
+import json
 import time
 
 import keras
@@ -94,37 +95,89 @@ runtime.set_seed(SEED)
 
 # %% [markdown]
 # ## 1. What runtime is this?
-# The lecture's slide lists the runtime of 2019: Ubuntu 18.04, a Xeon at 2.3 GHz, a Tesla K80,
-# 13 GB of RAM and a 12-hour limit. Compare it with what you have now (a row the slide does
-# not cover shows "—"). The disk row measures the runtime's own scratch disk, the working
-# folder (`/content` in Colab), not your Drive. Colab's current limits (GPU types, memory, how
-# long a session may run and how long it may sit idle) change often and depend on your plan:
-# see Colab's FAQ (research.google.com/colaboratory/faq.html) and *Runtime → View resources*.
+# The slide on Google Colab, as it stands:
+#
+# ```text slide
+# - Free service provided by Google for academy
+# (<https://colab.research.google.com/notebooks/welcome.ipynb>)
+#   - ▣ Jupyter Notebook + Google Drive
+#     - It requires Gmail account and you can connect personal Google drive to save results
+#       and models.
+#     - It is also available Linux command to handle environment.
+#   - ▣ Computer Specifications
+#     - OS: Ubuntu 18.04
+#     - CPU: Xenon 2.3GHz
+#     - GPU: Tesla K80
+#     - Memory: 13G
+#   - ▣ Available for up to 12 hours, and after 12 hours initializing all environment settings
+#     and files.
+# ```
+#
+# ("Xenon" is the slide's spelling of Intel's Xeon.) The table puts your runtime next to the
+# slide's specifications ("—": not on the slide); the disk row is the runtime's own scratch disk
+# (`/content` in Colab), not your Drive. Colab's limits today change often and depend on your
+# plan: see Colab's FAQ (research.google.com/colaboratory/faq.html) and *Runtime → View
+# resources*. The slide's last point still holds: when the runtime ends, its files are gone.
 
 # %%
 report = runtime.runtime_report()
-SLIDE_2019 = {"operating system": "Ubuntu 18.04", "CPU": "Xeon 2.3 GHz", "GPU": "Tesla K80", "RAM": "13 GB",
-              "session time limit": "12 hours"}  # the slide's values, nothing else
+SLIDE_SPECS = """\
+- OS: Ubuntu 18.04
+- CPU: Xenon 2.3GHz
+- GPU: Tesla K80
+- Memory: 13G"""
+SLIDE_LIMIT = "Available for up to 12 hours"
+slide = dict(line[2:].split(": ", 1) for line in SLIDE_SPECS.splitlines())
+on_slide = {"operating system": slide["OS"], "CPU": slide["CPU"], "GPU": slide["GPU"],
+            "RAM": slide["Memory"], "session time limit": SLIDE_LIMIT}
 rows = [
     ("runs on", report["where"]),
     ("operating system", f"{report['os']} (kernel {report['kernel']})"),
     ("CPU", f"{report['cpu']} ({report['cpu_cores']} cores)"),
     ("RAM", f"{report['ram_gb']} GB"),
-    ("disk free / total", f"{report['disk_free_gb']} / {report['disk_total_gb']} GB at {report['disk_path']}"),
+    ("disk free / total",
+     f"{report['disk_free_gb']} / {report['disk_total_gb']} GB at {report['disk_path']}"),
     ("GPU", ", ".join(report["gpu_names"]) or "none"),
     ("nvidia-smi", report["nvidia_smi"] or "not available"),
-    ("CUDA / cuDNN TensorFlow was built for", f"{report['tf_cuda_version']} / {report['tf_cudnn_version']}"),
+    ("CUDA / cuDNN TensorFlow was built for",
+     f"{report['tf_cuda_version']} / {report['tf_cudnn_version']}"),
     ("TensorFlow", report["tensorflow"]),
     ("Keras (backend)", f"{report['keras']} ({report['keras_backend']})"),
     ("PyTorch", report["pytorch"] or "not installed"),
-    ("session time limit", "see Colab's FAQ" if report["where"] == "Google Colab" else "none (local)"),
+    ("session time limit", "see Colab's FAQ" if runtime.in_colab() else "none (local)"),
 ]
-rows = [(item, now, SLIDE_2019.get(item, "—")) for item, now in rows]
-assert set(SLIDE_2019) <= {item for item, _, _ in rows}, "every value on the slide has its row"
-pd.DataFrame(rows, columns=["", "this runtime", "lecture (2019)"]).set_index("")
+rows = [(item, now, on_slide.get(item, "—")) for item, now in rows]
+assert set(on_slide) <= {item for item, _, _ in rows}, "every value on the slide has its row"
+pd.DataFrame(rows, columns=["", "this runtime", "the slide"]).set_index("")
 
 # %% [markdown]
 # ## 2. Is the GPU on, and what does it buy?
+# On the slide, the GPU is switched on from Colab's *Runtime* menu, whose items run from
+# <!-- slide -->Run all (Ctrl+F9)<!-- /slide --> to <!-- slide -->View runtime logs<!-- /slide -->;
+# the one to pick is <!-- slide -->Change runtime type<!-- /slide -->, which opens this dialog:
+#
+# ```text slide
+# Notebook settings
+#
+# Runtime type
+# Python 3
+#
+# Hardware accelerator
+# GPU
+#
+# ☐ Omit code cell output when saving this notebook
+#
+# CANCEL SAVE
+# ```
+#
+# Today the path is the same, *Runtime → Change runtime type*; the dialog lists the GPU types
+# your plan offers (for example T4) under *Hardware accelerator*, and *Edit → Notebook
+# settings* holds the checkbox for outputs (section 3 says what it is for). After *Save* the
+# notebook connects to a fresh runtime: run it again from the top.
+#
+# A matrix multiply is the GPU's best case; a training epoch also spends time feeding data and
+# running small layers. The second cell times one epoch of notebook 01's model on each device
+# and, with a GPU, says whether its speed-up came out smaller than the multiply's.
 
 # %%
 HAS_GPU = report["gpu"]
@@ -132,13 +185,14 @@ if HAS_GPU:
     print(report["gpu_summary"])
 else:  # the setup cell has said "No GPU was detected" already: the advice, once
     print("This notebook goes on without a GPU: the timings below run on the CPU only.\n"
-          "In Colab: Runtime > Change runtime type > Hardware accelerator: GPU (for example T4) > Save,\n"
-          "then Runtime > Run all. Locally you need an NVIDIA GPU with its driver and a CUDA build of TensorFlow.")
+          "In Colab: Runtime > Change runtime type > Hardware accelerator: a GPU > Save,\n"
+          "then Runtime > Run all. Locally you need an NVIDIA GPU with its driver and a CUDA build"
+          " of TensorFlow.")
 
 
 # %%
 def time_matmul(device: str, n: int, repeats: int = 3) -> float:
-    """Seconds for one n x n float32 matrix multiply on `device` (best of `repeats`, after a warm-up)."""
+    """Seconds for one n x n float32 matmul on `device` (best of `repeats`, after a warm-up)."""
     with tf.device(device):
         a = tf.random.normal((n, n), seed=SEED)
         b = tf.random.normal((n, n), seed=SEED + 1)
@@ -156,14 +210,10 @@ if HAS_GPU:
     timings["GPU"] = time_matmul("/GPU:0", MATMUL_N)
 gflops = {dev: 2 * MATMUL_N**3 / sec / 1e9 for dev, sec in timings.items()}
 for dev, sec in timings.items():
-    print(f"{MATMUL_N} x {MATMUL_N} matmul on {dev}: {sec * 1000:.1f} ms ({gflops[dev]:.0f} GFLOP/s)")
+    print(f"{MATMUL_N} x {MATMUL_N} matmul on {dev}: {sec * 1000:.1f} ms "
+          f"({gflops[dev]:.0f} GFLOP/s)")
 if HAS_GPU:
     print(f"GPU speed-up: {timings['CPU'] / timings['GPU']:.1f}x")
-
-# %% [markdown]
-# A matrix multiply is the GPU's best case. A whole training epoch also spends time feeding
-# data and running small layers, so its speed-up is usually smaller. Here is one epoch of
-# notebook 01's model on each device; with a GPU the cell compares the two speed-ups.
 
 # %%
 (x_train, _), _ = datasets.load_mnist()
@@ -176,7 +226,8 @@ def epoch_seconds(device: str) -> float:
     with tf.device(device):
         runtime.set_seed(SEED)
         model = models.mnist_autoencoder()
-        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9), loss="binary_crossentropy")
+        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
+                      loss="binary_crossentropy")
         model.fit(x_train[:256], x_train[:256], batch_size=128, epochs=1, verbose=0)  # warm-up
         start = time.perf_counter()
         model.fit(x_train, x_train, batch_size=128, epochs=1, verbose=0)
@@ -189,7 +240,8 @@ if HAS_GPU:
 for dev, sec in epoch_times.items():
     print(f"one epoch on {len(x_train):,} images, {dev}: {sec:.2f} s")
 if HAS_GPU:
-    epoch_speedup, matmul_speedup = epoch_times["CPU"] / epoch_times["GPU"], timings["CPU"] / timings["GPU"]
+    epoch_speedup = epoch_times["CPU"] / epoch_times["GPU"]
+    matmul_speedup = timings["CPU"] / timings["GPU"]
     print(f"speed-up: {epoch_speedup:.1f}x for one epoch, "
           + ("smaller than" if epoch_speedup < matmul_speedup else "not smaller than")
           + f" the {matmul_speedup:.1f}x of the matrix multiply")
@@ -197,29 +249,40 @@ assert all(sec > 0 for sec in epoch_times.values())
 
 # %% [markdown]
 # ## 3. Google Drive: keep your work when the runtime goes away
-# A Colab runtime is a borrowed machine: when it disconnects (idle too long, or the session
-# limit) its disk is wiped. Anything worth keeping goes to Drive. The lecture's steps:
+# A Colab runtime is a borrowed machine: when it ends (idle too long, or the session limit),
+# its disk is wiped. Anything worth keeping goes to Drive. The slide's steps
+# (<!-- slide -->Sync your Google Drive<!-- /slide -->) start with this cell:
 #
-# 1. `from google.colab import drive` and `drive.mount("/content/drive")` (the setup cell at the
-#    top already did this);
-# 2. Colab asks you to allow access to your Drive in a pop-up (older versions asked you to
-#    paste an authorisation code; never paste such a code into a notebook you share);
-# 3. your files appear under `/content/drive/MyDrive` (the slide's `/content/gdrive/My Drive` is
-#    the 2019 path);
-# 4. `%cd "/content/drive/MyDrive/Colab Notebooks"` moves into the folder where Colab keeps
-#    your notebooks, and `!ls` lists it.
+# ```python slide
+# from google.colab import auth
+# auth.authenticate_user()
 #
-# Outside Colab there is no Drive to mount; the kit then uses the local `runs/` folder, so the
-# cells below work the same way.
+# from google.colab import drive
+# drive.mount('/content/gdrive')
+# ```
+#
+# Colab printed a link (① on the slide); you signed in (②), copied the code shown (③) and
+# pasted it at <!-- slide -->Enter verification code:<!-- /slide --> (④). Then shell commands
+# in cells: <!-- slide -->cd /content/gdrive/My Drive<!-- /slide -->, then
+# <!-- slide -->ls -ltr<!-- /slide --> to list the Drive, then
+# <!-- slide -->cd Colab Notebooks<!-- /slide -->, the folder where Colab keeps your notebooks.
+#
+# Today: the setup cell runs `drive.mount("/content/drive")` (no `auth.authenticate_user()`,
+# see below); Colab asks for access in a pop-up, with no code to paste; your files appear under
+# `/content/drive/MyDrive` (the slide's `/content/gdrive/My Drive` came from the folder it gave
+# `drive.mount`); `%cd "/content/drive/MyDrive/Colab Notebooks"` moves there (the slide's `cd`
+# without `%` works too, as IPython's *automagic*). Outside Colab there is no Drive; the kit
+# then uses the local `runs/` folder, so the cells below work the same way.
 
 # %%
 if runtime.in_colab():
     notebooks_folder = runtime.drive_mountpoint() / "MyDrive" / "Colab Notebooks"
     if runtime.drive_mounted() and notebooks_folder.is_dir():
-        print("Colab Notebooks on your Drive:", sorted(p.name for p in notebooks_folder.iterdir())[:20])
+        names = sorted(p.name for p in notebooks_folder.iterdir())
+        print(f"Colab Notebooks on your Drive ({len(names)} entries, the first 20):", names[:20])
     else:
-        print("Drive is not mounted (or has no 'Colab Notebooks' folder yet); remove the # before drive.mount in the setup cell, "
-              "run it and allow access.")
+        print("Drive is not mounted (or has no 'Colab Notebooks' folder yet): remove the # before "
+              "drive.mount in the setup cell, run it and allow access.")
 else:
     print("Not in Colab: there is no Google Drive to mount here, and nothing needs mounting.")
 print("this notebook saves its work under:", runtime.runs_root())
@@ -227,44 +290,42 @@ print("this notebook saves its work under:", runtime.runs_root())
 # %%
 folder = runtime.run_dir("07_colab_runtime")
 model = models.mnist_autoencoder()
-model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9), loss="binary_crossentropy")
+model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
+              loss="binary_crossentropy")
 model.fit(x_train[:1024], x_train[:1024], batch_size=128, epochs=1, verbose=0)
 model.save(folder / "autoencoder.keras")
-pd.DataFrame(rows, columns=["item", "this runtime", "lecture (2019)"]).astype(str).to_csv(folder / "runtime.csv",
-                                                                                          index=False)
+pd.DataFrame(rows, columns=["item", "this runtime", "the slide"]).astype(str).to_csv(
+    folder / "runtime.csv", index=False)
 again = keras.models.load_model(folder / "autoencoder.keras")
-np.testing.assert_allclose(again.predict(x_train[:8], verbose=0), model.predict(x_train[:8], verbose=0), rtol=1e-5,
-                           atol=1e-6)
+np.testing.assert_allclose(again.predict(x_train[:8], verbose=0),
+                           model.predict(x_train[:8], verbose=0), rtol=1e-5, atol=1e-6)
 print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 
 # %% [markdown]
 # ### A shell command in a cell: `!ls -ltr`
-# A line that starts with `!` is not Python: IPython (the kernel under Jupyter and Colab) hands
-# it to the shell, and `{name}` in it is replaced by the Python variable `name`. The lecture
-# lists the Drive folder this way; `ls -ltr` prints the entries oldest first, so the file
-# written last (here the saved model, or after a disconnect the newest checkpoint) is at the
-# bottom. In Colab, with Drive mounted, `folder` is on your Drive; locally it is the kit's
-# `runs/` folder, so the cell runs in both places. (In the paired `.py` file jupytext keeps
-# the line as a comment, `# !ls ...`, and turns it back into a command in the notebook.)
+# The slide's <!-- slide -->It is also available Linux command to handle
+# environment.<!-- /slide --> means cells like this one. A line that starts with `!` goes to the
+# shell, not to Python, and `{name}` in it is replaced by the Python variable `name`. `ls -ltr`
+# lists in long form (`-l`), by modification time (`-t`), reversed (`-r`): the file written
+# last (the saved model, or after a disconnect the newest checkpoint) is at the bottom.
+# (The paired `.py` file keeps the line as a comment, `# !ls ...`.)
 
 # %%
 # !ls -ltr "{folder}"
 
 # %% [markdown]
-# ### Two Colab settings the lecture's steps touch
-# **`auth.authenticate_user()`.** Older Colab recipes started with
-# `from google.colab import auth; auth.authenticate_user()`, for example before reading Drive
-# files through the PyDrive library. That call signs the runtime in to **Google Cloud** APIs
-# (BigQuery, Cloud Storage, the `gcloud` tool). To read and write your Drive files from the
-# notebook, `drive.mount` is enough: it asks for access in its own dialog, and the files then
-# are an ordinary folder. This kit needs Drive only, so it never calls `authenticate_user`.
+# ### Two Colab settings the slide's steps touch
+# **`auth.authenticate_user()`.** The slide's sign-in page asked for access on behalf of
+# <!-- slide -->Google Cloud SDK<!-- /slide -->: the call signs the runtime in to **Google
+# Cloud** APIs (BigQuery, Cloud Storage, `gcloud`). For your Drive files `drive.mount` is
+# enough, so this kit never calls `authenticate_user`.
 #
-# **Saving a notebook without its outputs.** *Edit → Notebook settings → Omit code cell output
-# when saving this notebook* makes Colab store only the code and text. Outputs can hold what
-# you did not mean to share: your Drive's folder and file names, paths, an access code pasted
-# into a cell, error messages with personal details, or large images. A notebook shared with
-# others or put in a repository should carry none; the kit's own notebooks are committed
-# without outputs, and its hygiene check (`tools/hygiene.py`, run by `make test`) refuses a notebook that has any.
+# **Saving a notebook without its outputs.** The slide's settings dialog (section 2) has the
+# checkbox <!-- slide -->Omit code cell output when saving this notebook<!-- /slide -->; checked,
+# Colab stores only the code and text. Outputs can hold what you did not mean to share: folder
+# and file names, an access code pasted into a cell, personal details in an error message. The
+# kit's own notebooks are committed without outputs (`tools/hygiene.py`, run by `make test`,
+# refuses a notebook that has any).
 
 # %% [markdown]
 # ### Checkpoint and resume
@@ -273,12 +334,10 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 # disconnect would. Running the same call again picks up from the last completed epoch.
 #
 # **Which runs resume.** Only training that goes through `helpers.training.fit` with a run
-# folder: in this kit, notebook 02's two final models on `u1.base` and its MovieLens 1M run,
-# this demo, and `python -m helpers.benchmark autorec --run-dir DIR`. For those a disconnect
-# costs at most the epoch that was running. Every other training run (all of notebook 01,
-# notebook 02's validation runs and its sparse-path run, notebooks 04–06) keeps its progress
-# in memory only: after a disconnect, run the notebook again from the top and it trains from
-# epoch 1. The README lists how long each notebook takes in full mode.
+# folder on Drive (in Colab) or in `runs/`; for those a disconnect costs at most the epoch that
+# was running. The cell lists the notebooks whose code passes a run folder (`run_dir=`) to
+# some of their training. Every other training run keeps its progress in memory only: after a
+# disconnect, run the notebook again from the top and it trains from epoch 1.
 
 # %%
 class Disconnect(keras.callbacks.Callback):
@@ -296,7 +355,8 @@ class Disconnect(keras.callbacks.Callback):
 def fresh_model() -> keras.Model:
     runtime.set_seed(SEED)
     m = models.mnist_autoencoder()
-    m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9), loss="binary_crossentropy")
+    m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
+              loss="binary_crossentropy")
     return m
 
 
@@ -305,30 +365,63 @@ for old in resume_dir.glob("**/*"):  # start the demo from scratch each time the
     if old.is_file():
         old.unlink()
 try:
-    training.fit(fresh_model(), x_train, x_train, run_dir=resume_dir, epochs=RESUME_EPOCHS, batch_size=128,
-                 callbacks=[Disconnect(INTERRUPT_AFTER)], verbose=0)
+    training.fit(fresh_model(), x_train, x_train, run_dir=resume_dir, epochs=RESUME_EPOCHS,
+                 batch_size=128, callbacks=[Disconnect(INTERRUPT_AFTER)], verbose=0)
 except KeyboardInterrupt as err:
     print("interrupted:", err)
-resumed = training.fit(fresh_model(), x_train, x_train, run_dir=resume_dir, epochs=RESUME_EPOCHS, batch_size=128,
-                       verbose=0)
+resumed = training.fit(fresh_model(), x_train, x_train, run_dir=resume_dir, epochs=RESUME_EPOCHS,
+                       batch_size=128, verbose=0)
 print(f"resumed from epoch {resumed.resumed_from_epoch}, finished at epoch {resumed.epochs}")
-resumed.history[["epoch", "loss"]]
-
-# %%
+with_run_dir = []
+for path in sorted((KIT / "notebooks").glob("[0-9]*.ipynb")):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    if any("run_dir=" in "".join(c["source"]) for c in cells if c["cell_type"] == "code"):
+        with_run_dir.append(path.stem)
+print("notebooks that pass a run folder to some of their training:",
+      ", ".join(with_run_dir) or "none")
 assert resumed.resumed_from_epoch == INTERRUPT_AFTER and resumed.epochs == RESUME_EPOCHS
 assert resumed.history["epoch"].tolist() == list(range(1, RESUME_EPOCHS + 1))
+resumed.history[["epoch", "loss"]]
 
 # %% [markdown]
 # ## 4. TensorFlow vs PyTorch vs Keras
-# The lecture's example: `x` starts at 1 and `y` at 2; each of 50 steps adds `y` to `x`, then
-# halves `y`. So `x` = 1 + 2 + 1 + 1/2 + … (50 terms after the 1), which is
-# $1 + 2\,(2 - 2^{-49}) = 5 - 2^{-48}$ in exact arithmetic. What a computer prints is another
-# matter (see (e) below).
+# The slides present TensorFlow this way:
+#
+# <!-- slide -->
+# - Open source platform for numerical computation by Google
+#   - ▣ Using data flow graphs
+# - Data flow graphs (DFG)
+#   - ▣ Each node in the **graph** represents the instance of a mathematical operation
+#     (multiply, add, divide, ...).
+#   - ▣ Each edge is a multi-dimensional **data** set (tensors) on which the operations are
+#     performed.
+# <!-- /slide -->
+#
+# and PyTorch, with the example this section runs:
+#
+# <!-- slide -->
+# - Open source platform for numerical computation by Facebook
+#   - ▣ Tensor computation with strong GPU acceleration.
+#   - ▣ Deep learning built on a tape-based autodiff system.
+#   - ▣ Can change DFG at runtime unlike TensorFlow
+# - Difference between PyTorch vs TensorFlow
+#
+# For example, to calculate  $1 + \frac{1}{2} + \frac{1}{4} + \frac{1}{8} + \dots$ ,
+# <!-- /slide -->
+#
+# Both programs on the slide start with `x` = 0 and `y` = 1; each of 50 iterations adds `y` to
+# `x`, then halves `y`. After n iterations x = 1 + 1/2 + … + 2¹⁻ⁿ = 2 − 2¹⁻ⁿ, so after 50 it is
+# $2 - 2^{-49}$ in exact arithmetic, just under the series' limit 2. What a computer prints is
+# another matter (see (e) below).
 #
 # ### (a) The slide's TensorFlow 1 code
-# In TensorFlow 1 you first **define** a dataflow graph (nothing is computed), then **run**
-# it in a `Session`. That is *define-and-run*. Here is the slide's code exactly as written,
-# kept in a string so that we can run it as it stands and show where TensorFlow 2 stops it.
+# The slide marks two phases, <!-- slide -->Construction Phase<!-- /slide --> and
+# <!-- slide -->Execution Phase<!-- /slide -->. In the TensorFlow 1 program the lines up to
+# `init = ...` **construct** a dataflow graph (its nodes are operations such as the additions
+# and assignments behind `add_op` and `div_op`; nothing is computed yet); the
+# `with tf.Session() as sess:` block **executes** it. That is
+# *define-and-run*. The cell below holds the slide's code exactly as written, in a string, so
+# that we can run it as it stands and see where TensorFlow 2 stops it.
 
 # %%
 import contextlib
@@ -337,19 +430,20 @@ import traceback
 
 SLIDE_TF1 = """\
 import tensorflow as tf
-x = tf.Variable(1.)
-y = tf.Variable(2.)
+
+x = tf.Variable(0.)
+y = tf.Variable(1.)
 add_op = x.assign(x + y)
 div_op = y.assign(y / 2)
 init = tf.global_variables_initializer()
+
 with tf.Session() as sess:
     init.run()
-    for i in range(50):
+    for iteration in range(50):
         sess.run(add_op)
         sess.run(div_op)
     print(x.eval())
 """
-print(SLIDE_TF1)
 eager_ns: dict = {}
 try:
     exec(SLIDE_TF1, eager_ns)
@@ -358,9 +452,10 @@ except Exception as err:  # whatever TensorFlow 2 raises, we show it
     print(f"On TensorFlow {tf.__version__} it stops at line {failed_line}, "
           f"`{SLIDE_TF1.splitlines()[failed_line - 1].strip()}`:\n  {type(err).__name__}: {err}")
     print(f"The lines before it ran at once (eager): x is already {float(eager_ns['x'].numpy())}, "
-          f"y {float(eager_ns['y'].numpy())}; `x.assign(x + y)` updated x instead of defining an operation.")
+          f"y {float(eager_ns['y'].numpy())}; `x.assign(x + y)` updated x instead of defining an "
+          "operation.")
 else:
-    raise AssertionError("the slide's TF1 code ran unchanged on TensorFlow 2; this cell expects it to fail")
+    print(f"The slide's code ran unchanged on TensorFlow {tf.__version__}.")
 
 # %% [markdown]
 # `tf.global_variables_initializer` and `tf.Session` are gone from TensorFlow 2's top-level
@@ -370,8 +465,9 @@ else:
 # program works: `init.run()` and `x.eval()` use the session opened by `with ... as sess`.
 
 # %%
-SLIDE_COMPAT = SLIDE_TF1.replace("tf.global_variables_initializer", "tf.compat.v1.global_variables_initializer") \
-    .replace("tf.Session", "tf.compat.v1.Session")
+SLIDE_COMPAT = SLIDE_TF1.replace("tf.global_variables_initializer",
+                                 "tf.compat.v1.global_variables_initializer")
+SLIDE_COMPAT = SLIDE_COMPAT.replace("tf.Session", "tf.compat.v1.Session")
 for before, after in zip(SLIDE_TF1.splitlines(), SLIDE_COMPAT.splitlines()):
     if before != after:
         print(f"changed: {before.strip()}  ->  {after.strip()}")
@@ -382,54 +478,61 @@ print("the program prints:", printed.getvalue().strip())
 results = {"TF1 graph (the slide's code via tf.compat.v1)": float(printed.getvalue())}
 
 # %% [markdown]
-# The slide runs `add_op` and `div_op` in two separate `sess.run` calls, so `x` always reads
-# `y` before it is halved. A different lesson hides in a shortcut: **one** call
-# `sess.run([add_op, div_op])` asks for both operations, and in a graph two operations run in
-# whatever order the runtime picks unless one depends on the other; `y` may then be halved
-# before `x` reads it. A control dependency (`tf.control_dependencies`) fixes the order.
+# ### (b) The slide's PyTorch code
+# In PyTorch each line computes when it runs (*define-by-run*), so the graph can change at
+# runtime (the slide's third point), and autodiff records the operations on a tape as they
+# run, then differentiates backwards through it. The slide's program runs on today's PyTorch
+# as written (`torch.tensor` is the usual spelling now). The course does not need PyTorch:
+# Colab's runtime usually has it, and elsewhere the cell skips this part when it is missing.
 
 # %%
-def tf1_single_run(ordered: bool) -> float:
-    """The slide's loop with both updates in one `sess.run`; `ordered` adds a control dependency."""
-    with tf.Graph().as_default():
-        gx, gy = tf.Variable(1.0), tf.Variable(2.0)
-        add_op = gx.assign(gx + gy)
-        with tf.control_dependencies([add_op] if ordered else []):  # y may change only after x has read it
-            div_op = gy.assign(gy / 2)
-        with tf.compat.v1.Session() as sess:
-            tf.compat.v1.global_variables_initializer().run()
-            for _ in range(50):
-                sess.run([add_op, div_op])
-            return float(gx.eval())
+SLIDE_TORCH = """\
+import torch
 
 
-unordered = [tf1_single_run(ordered=False) for _ in range(5)]
-ordered_runs = [tf1_single_run(ordered=True) for _ in range(5)]
-slide_value = results["TF1 graph (the slide's code via tf.compat.v1)"]
-print(f"one sess.run([add_op, div_op]), 5 fresh graphs: {unordered} -> "
-      + ("all equal to" if set(unordered) == {slide_value} else "not all equal to") + f" the slide's {slide_value}")
-halve_first = np.float32(1.0)
-for k in range(1, 51):  # what x becomes if y is halved before x reads it, every step
-    halve_first = np.float32(halve_first + np.float32(2.0) / np.float32(2.0**k))
-if set(unordered) == {float(halve_first)}:
-    print(f"{float(halve_first)} is the sum when y is halved before x reads it, at every step: 1 + 1 + 1/2 + ...")
-print(f"with the control dependency: {ordered_runs}")
-assert set(ordered_runs) == {slide_value}
+x = torch.Tensor([0.])
+y = torch.Tensor([1.])
+
+for iteration in range(50):
+    x = x + y
+    y = y / 2
+
+print(x)
+"""
+try:
+    import torch
+except ImportError:
+    torch = None
+    print("PyTorch is not installed here (pip install torch): this part is skipped.")
+if torch is not None:
+    printed, torch_ns = io.StringIO(), {}
+    with contextlib.redirect_stdout(printed):
+        exec(SLIDE_TORCH, torch_ns)
+    print(f"PyTorch {torch.__version__}: the slide's program prints {printed.getvalue().strip()}")
+    results[f"PyTorch {torch.__version__} (the slide's code)"] = float(torch_ns["x"])
+    w = torch.tensor(3.0, requires_grad=True)
+    (w**2).backward()  # the tape: d(w^2)/dw = 2w = 6
+    print("PyTorch gradient of w^2 at 3:", float(w.grad))
 
 # %% [markdown]
-# ### (b) TensorFlow 2, eager
-# TensorFlow 2 runs each line when it is reached (*define-by-run*), like NumPy: `assign` is an
-# action, and the loop is plain Python.
+# ### (c) TensorFlow 2, eager
+# TensorFlow 2 runs each line when it is reached (*define-by-run*), like NumPy and PyTorch:
+# `assign` is an action, and the loop is plain Python. Its tape for gradients is
+# `tf.GradientTape`.
 
 # %%
-x, y = tf.Variable(1.0), tf.Variable(2.0)
+x, y = tf.Variable(0.0), tf.Variable(1.0)
 for _ in range(50):
     x.assign(x + y)
     y.assign(y / 2)
 results["TF2 eager"] = float(x.numpy())
+w = tf.Variable(3.0)
+with tf.GradientTape() as tape:
+    loss = w**2
+print("TensorFlow gradient of w^2 at 3:", float(tape.gradient(loss, w)))
 
 # %% [markdown]
-# ### (c) `tf.function`: a graph traced from Python
+# ### (d) `tf.function`: a graph traced from Python
 # Decorating a Python function with `tf.function` traces it once into a graph, which TF can
 # optimise and run without Python in the loop: the speed of define-and-run with the code of
 # define-by-run. Keras uses this for every `fit`.
@@ -437,7 +540,7 @@ results["TF2 eager"] = float(x.numpy())
 # %%
 @tf.function
 def slide_loop(n: int) -> tf.Tensor:
-    fx, fy = tf.constant(1.0), tf.constant(2.0)
+    fx, fy = tf.constant(0.0), tf.constant(1.0)
     for _ in tf.range(n):
         fx, fy = fx + fy, fy / 2
     return fx
@@ -449,25 +552,6 @@ print(f"the traced graph has {len(graph_def.node)} nodes; its operations include
       ", ".join(sorted({node.op for node in graph_def.node})[:8]))
 
 # %% [markdown]
-# ### (d) PyTorch
-# PyTorch records operations on a tape as they run (*define-by-run*, tape-based autodiff) and
-# differentiates backwards through the tape. Colab has it installed; locally it is optional.
-
-# %%
-try:
-    import torch
-except ImportError:
-    print("PyTorch is not installed here (pip install torch); skipping this part.")
-else:
-    tx, ty = torch.tensor(1.0), torch.tensor(2.0)
-    for _ in range(50):
-        tx, ty = tx + ty, ty / 2
-    results[f"PyTorch {torch.__version__}"] = float(tx)
-    w = torch.tensor(3.0, requires_grad=True)
-    (w**2).backward()  # the tape: d(w^2)/dw = 2w = 6
-    print("PyTorch gradient of w^2 at 3:", float(w.grad))
-
-# %% [markdown]
 # ### (e) What the computer adds up
 # Every framework above works in float32. The same loop in exact fractions, in float64 and in
 # float32 (NumPy):
@@ -477,8 +561,8 @@ from fractions import Fraction
 
 
 def slide_sum(number: type) -> list:
-    """x after each of the 50 steps of the slide's loop, computed in `number` (Fraction, np.float64, np.float32)."""
-    xs, ys, trace = number(1), number(2), []
+    """x after each of the slide's 50 iterations, in `number` (Fraction, np.float64, np.float32)."""
+    xs, ys, trace = number(0), number(1), []
     for _ in range(50):
         xs, ys = number(xs + ys), number(ys / 2)
         trace.append(xs)
@@ -486,57 +570,93 @@ def slide_sum(number: type) -> list:
 
 
 exact, f64, f32 = slide_sum(Fraction), slide_sum(np.float64), slide_sum(np.float32)
-assert exact[-1] == 5 - Fraction(1, 2**48)
-print(f"exact:   x = {exact[-1]} = 5 - 2^-48 = {float(5 - exact[-1]):.3e} below 5")
-print(f"float64: x = {f64[-1]!r}, " + ("exactly" if Fraction(float(f64[-1])) == exact[-1] else "not exactly")
-      + " the true value")
-print(f"float32: x = {f32[-1]!r}, {float(Fraction(float(f32[-1])) - exact[-1]):.3e} off the true value")
-stuck = next(k for k, v in enumerate(f32) if Fraction(float(v)) != exact[k])  # the first step float32 rounds
-gap32 = Fraction(float(np.spacing(np.float32(4.5))))  # distance between neighbouring float32 numbers in [4, 8)
-below = (5 - exact[stuck]) / gap32  # how far under 5 the exact sum is, in float32 spacings
-print(f"float32 keeps 24 significant bits: between 4 and 8 its numbers are 2^{np.log2(float(gap32)):.0f} apart. "
-      f"Step {stuck + 1} adds y = 2^{np.log2(float(2 * Fraction(1, 2) ** stuck)):.0f}; the exact sum, "
-      f"5 - 2^{np.log2(float(5 - exact[stuck])):.0f}, lies {float(below)} of a spacing below 5 "
-      + ("(a tie, and a tie goes to the neighbour whose last bit is even, 5.0)" if below == Fraction(1, 2) else "")
+assert exact[-1] == 2 - Fraction(1, 2**49)
+print(f"exact:   x = {exact[-1]} = 2 - 2^-49, {float(2 - exact[-1]):.3e} below 2")
+print(f"float64: x = {f64[-1]!r}, "
+      + ("exactly" if Fraction(float(f64[-1])) == exact[-1] else "not exactly") + " the true value")
+print(f"float32: x = {f32[-1]!r}, "
+      f"{float(Fraction(float(f32[-1])) - exact[-1]):.3e} off the true value")
+stuck = next(k for k, v in enumerate(f32) if Fraction(float(v)) != exact[k])  # its 1st rounding
+gap32 = Fraction(float(np.spacing(np.float32(1.5))))  # float32's spacing in [1, 2)
+below = (2 - exact[stuck]) / gap32  # how far under 2 the exact sum is, in float32 spacings
+print(f"float32 keeps 24 significant bits: between 1 and 2 its numbers are "
+      f"2^{np.log2(float(gap32)):.0f} apart. Iteration {stuck + 1} adds "
+      f"y = 2^{np.log2(float(Fraction(1, 2) ** stuck)):.0f}; the exact sum, "
+      f"2 - 2^{np.log2(float(2 - exact[stuck])):.0f}, lies {float(below)} of a spacing below 2"
+      + (" (a tie, and a tie goes to the neighbour whose last bit is even, 2.0)"
+         if below == Fraction(1, 2) else "")
       + f", so float32 stores {f32[stuck]!r}.")
 assert all(v == f32[stuck] for v in f32[stuck:])
-print(f"Every later y is under half a spacing, so x stays {f32[-1]!r} for the remaining {49 - stuck} steps.")
-gap64 = Fraction(float(np.spacing(np.float64(4.5))))
+print(f"Every later y is under half a spacing, so x stays {f32[-1]!r} for the remaining "
+      f"{49 - stuck} iterations.")
+gap64 = Fraction(float(np.spacing(np.float64(1.5))))
 assert all(Fraction(float(v)) == e for v, e in zip(f64, exact))
-print(f"float64's spacing there is 2^{np.log2(float(gap64)):.0f}, fine enough for 5 - 2^-48: every step is exact.")
-
-# %%
-side_by_side = pd.DataFrame({"x after 50 steps": results})
-side_by_side["equals float32 NumPy"] = side_by_side["x after 50 steps"] == float(f32[-1])
+print(f"float64's spacing there is 2^{np.log2(float(gap64)):.0f}, fine enough for 2 - 2^-49: "
+      "every iteration is exact.")
+side_by_side = pd.DataFrame({"x after 50 iterations": results})
+side_by_side["equals float32 NumPy"] = side_by_side["x after 50 iterations"] == float(f32[-1])
 side_by_side["minus the exact value"] = [float(Fraction(v) - exact[-1]) for v in results.values()]
-assert side_by_side["equals float32 NumPy"].all(), "every framework adds in float32, in the slide's order"
+print("every framework above " + ("gives" if side_by_side["equals float32 NumPy"].all() else
+                                   "does not give") + " NumPy's float32 value")
 side_by_side
 
 # %% [markdown]
-# The same gradient in TensorFlow uses its own tape, `tf.GradientTape`:
-
-# %%
-w = tf.Variable(3.0)
-with tf.GradientTape() as tape:
-    loss = w**2
-print("TensorFlow gradient of w^2 at 3:", float(tape.gradient(loss, w)))
-
-# %% [markdown]
 # ### Keras: the high-level API on top
-# Keras describes *models* (layers, losses, optimizers, `fit`) and leaves the tensor work to a
-# backend: TensorFlow here; JAX or PyTorch when you set `KERAS_BACKEND` before importing Keras.
-# Every notebook in this course is written against Keras 3 with `keras.ops`, so the model code
-# does not change with the backend.
+# The slide on Keras:
+#
+# <!-- slide -->
+# - A high-level neural networks API
+#   - ▣ Running on top of TensorFlow, CNTK, Theano.
+#   - ▣ Allowing for easy and fast prototyping (through user friendliness, modularity, and
+#     extensibility).
+# <!-- /slide -->
+#
+# Its picture, <!-- slide -->Conceptual model diagram with Lego vs Actual
+# Implementation<!-- /slide -->, sets a model drawn as Lego bricks next to its implementation:
+# you snap layers together and Keras builds the backend's operations. CNTK and Theano are no
+# longer supported; Keras 3 runs on TensorFlow, JAX or PyTorch, chosen with `KERAS_BACKEND`
+# before Keras is imported. A model written only with `keras.layers` and `keras.ops` runs
+# unchanged on any of them, but this course is not written that way everywhere: the second
+# cell below lists the notebooks and helpers that use TensorFlow itself (`tf.…`). Those need
+# the TensorFlow backend, so the kit runs on TensorFlow only.
 
 # %%
-tiny = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1)])
+tiny = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
+                         keras.layers.Dense(1)])
 tiny.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
 xs = np.random.default_rng(SEED).normal(size=(64, 3)).astype("float32")
 ys = xs.sum(axis=1, keepdims=True)
 hist = tiny.fit(xs, ys, epochs=20, verbose=0)
-print(f"backend: {keras.backend.backend()}; loss {hist.history['loss'][0]:.3f} -> {hist.history['loss'][-1]:.3f}")
-print("keras.ops works on any backend:", keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.ones((2, 3)))))
+print(f"backend: {keras.backend.backend()}; "
+      f"loss {hist.history['loss'][0]:.3f} -> {hist.history['loss'][-1]:.3f}")
+print("keras.ops works on any backend:",
+      keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.ones((2, 3)))))
 assert hist.history["loss"][-1] < hist.history["loss"][0]
+
+
+# %%
+def tf_calls(code: str) -> list[str]:
+    """The distinct `tf.name` attributes that Python code uses (not in strings or comments)."""
+    code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("!", "%")))
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:  # a cell magic this cell does not know: say so rather than guess
+        return ["(could not parse)"]
+    return sorted({f"tf.{node.attr}" for node in ast.walk(tree) if isinstance(node, ast.Attribute)
+                   and isinstance(node.value, ast.Name) and node.value.id == "tf"})
+
+
+sources = {}
+for path in sorted((KIT / "notebooks").glob("[0-9]*.ipynb")):
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    sources[path.stem] = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+for path in sorted((KIT / "helpers").glob("*.py")):
+    sources[f"helpers/{path.name}"] = path.read_text(encoding="utf-8")
+for name, text in sources.items():
+    calls = tf_calls(text)
+    if calls:
+        more = f" and {len(calls) - 6} more" if len(calls) > 6 else ""
+        print(f"{name}: {', '.join(calls[:6])}{more}")
 
 # %% [markdown]
 # ## Results
@@ -545,78 +665,290 @@ assert hist.history["loss"][-1] < hist.history["loss"][0]
 summary = pd.DataFrame([
     {"measure": "runtime", "value": report["where"]},
     {"measure": "GPU", "value": ", ".join(report["gpu_names"]) or "none"},
-    *({"measure": f"{MATMUL_N}^3 matmul on {d} (ms)", "value": f"{s * 1000:.1f}"} for d, s in timings.items()),
-    *({"measure": f"one MNIST epoch on {d} (s)", "value": f"{s:.2f}"} for d, s in epoch_times.items()),
+    *({"measure": f"{MATMUL_N}^3 matmul on {d} (ms)", "value": f"{s * 1000:.1f}"}
+      for d, s in timings.items()),
+    *({"measure": f"one MNIST epoch on {d} (s)", "value": f"{s:.2f}"}
+      for d, s in epoch_times.items()),
     {"measure": "resumed from epoch", "value": str(resumed.resumed_from_epoch)},
-    *({"measure": f"the slide's x after 50 steps, {k}", "value": repr(v)} for k, v in results.items()),
+    *({"measure": f"the slide's x after 50 iterations, {k}", "value": repr(v)}
+      for k, v in results.items()),
 ])
 save_results("07_colab_gpu_runtime_check", summary)
 summary
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1.** After how many steps of the slide's loop does `x` first exceed 4.999 (in
-# exact arithmetic)?
+# Each exercise has an answer cell. In the students' edition a `grader.check(...)` cell under
+# it checks only the answer's form (answered, a whole number, a set of letters, a function that
+# returns the right kind of value), never whether it is right: the instructor's grading does
+# that. Open questions are answered in words in the cell under them and graded by hand.
 
 # %%
-answer_1 = None
+from helpers import grading
 
-# %%
-from helpers import exercises
+grader = grading.grader("07_colab_gpu_runtime_check")
 
-exercises.check("07.1", answer_1)
+# %% [raw]
+# # BEGIN QUESTION
+# name: q07_1
+# points: 2
 
 # %% [markdown]
-# **Exercise 2.** Where does Colab mount your Google Drive today? Give the folder that holds
-# your files, as a string.
+# **Exercise 1.** Run the slide's loop in exact arithmetic, starting as the slide does
+# (`x` = 0, `y` = 1). After how many iterations does `x` first exceed 1.999? Write a whole
+# number.
+
+# %% [raw]
+# # BEGIN SOLUTION
 
 # %%
-answer_2 = None
+answer_1 = 11  # SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
 
 # %%
-exercises.check("07.2", answer_2)
+def test_q07_1_form(answer_1):
+    assert answer_1 is not ..., "not answered yet: replace ... with your answer"
+    assert isinstance(answer_1, int), "the answer is a whole number"
+test_q07_1_form(answer_1)  # IGNORE
 
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_q07_1_value(answer_1):
+    from fractions import Fraction
+
+    x, y, n = Fraction(0), Fraction(1), 0
+    while x <= Fraction(1999, 1000):
+        x, y, n = x + y, y / 2, n + 1
+    assert answer_1 == n, "not the right number of iterations"
+test_q07_1_value(answer_1)  # IGNORE
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q07_2
+# points: 2
 
 # %% [markdown]
-# **Exercise 3 (write code).** How many floating-point operations does multiplying an (n × k)
-# matrix by a (k × m) matrix take? Count one multiply-add (a·b + c) as two operations, as the
-# GFLOP/s figures of section 2 do. Write `matmul_flops(n, k, m)`; the check tries it on new
-# random sizes every time.
-
-# %%
-def matmul_flops(n: int, k: int, m: int) -> int:
-    """Floating-point operations of an (n x k) @ (k x m) matrix product."""
-    raise NotImplementedError  # replace this line with your code
-
-
-# %%
-exercises.check("07.3", matmul_flops)
-
-
-# %% [markdown]
-# **Exercise 4 (write code).** In a Colab cell, `!ls -ltr "<folder>"` lists a folder with the
-# most recently modified entries *last*: the quickest way to see which checkpoint on your Drive
-# was written last. A `!` line is a shell command, not Python; write the Python version:
-# `oldest_first(folder)` returns the names of the entries (files and folders) in `folder`,
-# oldest modification time first, the order `ls -tr` prints. The check builds temporary
-# folders whose times it sets, new ones every time. Then try it on this notebook's run folder,
-# `oldest_first(folder)`.
-
-# %%
-def oldest_first(folder: str | Path) -> list[str]:
-    """Names in `folder`, oldest modification time first (like `ls -tr`)."""
-    raise NotImplementedError  # replace this line with your code
-
-
-# %%
-exercises.check("07.4", oldest_first)
-
-# %% [markdown]
-# **Exercise 5 (open).** Switch the runtime to CPU only (or to a GPU) and run section 2 again.
-# Is the speed-up for one epoch smaller than for the matrix multiply on your runtime, and why?
-# What would you change in the training call to let the GPU help more?
+# **Exercise 2.** In Colab, the setup cell has mounted your Drive with
+# `drive.mount("/content/drive")`. A notebook then writes five files (creating any folder that
+# does not exist yet):
 #
+# - (a) `/content/model.keras`
+# - (b) `/content/drive/MyDrive/model.keras`
+# - (c) `/tmp/ckpt.weights.h5`
+# - (d) `/content/drive/MyDrive/Colab Notebooks/run1/history.csv`
+# - (e) `/content/gdrive/My Drive/model.keras`
+#
+# The next day the runtime has been recycled and you connect to a new one. Which of the five
+# files can you still open? Answer with a set of letters, for example `{"a", "c"}`.
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+answer_2 = {"b", "d"}  # SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+def test_q07_2_form(answer_2):
+    assert answer_2 is not ..., "not answered yet: replace ... with your answer"
+    assert isinstance(answer_2, set), 'the answer is a set of letters, like {"a", "c"}'
+    assert answer_2 <= {"a", "b", "c", "d", "e"}, "use only the letters a to e"
+test_q07_2_form(answer_2)  # IGNORE
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_q07_2_value(answer_2):
+    assert answer_2 == {"b", "d"}, "not the right set of files"
+test_q07_2_value(answer_2)  # IGNORE
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q07_3
+# points: 3
+
+# %% [markdown]
+# **Exercise 3 (write code).** The product of A (n × k), B (k × m) and C (m × p) can be
+# computed as (A B) C or as A (B C): the same result, not the same work. Counting a
+# multiply-add (a·b + c) as two operations, as section 2's GFLOP/s figures do, write
+# `chain_flops(n, k, m, p)`, returning a pair: the operations of (A B) C and of A (B C). Then
+# try a linear autoencoder: X (256 × 784) times W₁ (784 × 32) times W₂ (32 × 784). Which order
+# is cheaper?
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def chain_flops(n: int, k: int, m: int, p: int) -> tuple[int, int]:
+    """Floating-point operations of (A B) C and of A (B C), for A (n x k), B (k x m), C (m x p)."""
+    # BEGIN SOLUTION
+    left = 2 * n * k * m + 2 * n * m * p  # A B is n x m, then (n x m) @ (m x p)
+    right = 2 * k * m * p + 2 * n * k * p  # B C is k x p, then (n x k) @ (k x p)
+    return left, right
+    # END SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+def test_q07_3_form(chain_flops):
+    got = chain_flops(2, 3, 4, 5)
+    assert got is not None, "not answered yet: write the function's body"
+    assert isinstance(got, tuple) and len(got) == 2, "return a pair: (A B) C's count, A (B C)'s"
+    assert all(isinstance(v, int) for v in got), "operation counts are whole numbers"
+test_q07_3_form(chain_flops)  # IGNORE
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_q07_3_values(chain_flops):
+    import numpy as np
+
+    rng = np.random.default_rng()
+    for _ in range(20):
+        n, k, m, p = (int(v) for v in rng.choice(np.arange(1, 200), size=4, replace=False))
+        want = (2 * n * k * m + 2 * n * m * p, 2 * k * m * p + 2 * n * k * p)
+        assert tuple(chain_flops(n, k, m, p)) == want, f"wrong for (n, k, m, p) = {(n, k, m, p)}"
+test_q07_3_values(chain_flops)  # IGNORE
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q07_4
+# points: 3
+
+# %% [markdown]
+# **Exercise 4 (write code).** Section 3's `!ls -ltr` is a shell command, not Python. Write
+# the Python version: `oldest_first(folder)` returns the names of the entries (files and
+# folders) in `folder`, oldest modification time first, the order `ls -ltr` prints them in.
+# The grading builds new folders whose times it sets. Then try it on this notebook's run
+# folder, `oldest_first(folder)`.
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %%
+def oldest_first(folder: str | os.PathLike) -> list[str]:
+    """Names in `folder`, oldest modification time first (like `ls -tr`)."""
+    # BEGIN SOLUTION
+    entries = sorted(os.scandir(folder), key=lambda e: e.stat().st_mtime_ns)
+    return [e.name for e in entries]
+    # END SOLUTION
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # BEGIN TESTS
+
+# %%
+def test_q07_4_form(oldest_first, folder):
+    got = oldest_first(folder)
+    assert got is not None, "not answered yet: write the function's body"
+    assert isinstance(got, list) and all(isinstance(n, str) for n in got), "return a list of names"
+test_q07_4_form(oldest_first, folder)  # IGNORE
+
+# %%
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_q07_4_values(oldest_first):
+    import os
+    import random
+    import tempfile
+    from pathlib import Path
+
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as tmp:
+            count = random.randint(3, 7)
+            names = [f"f{i}_{random.randint(0, 999)}.txt" for i in range(count)] + ["sub"]
+            random.shuffle(names)  # creation order and name order differ from the time order
+            for name in names:
+                (Path(tmp) / name).mkdir() if name == "sub" else (Path(tmp) / name).write_text("x")
+            order = names[:]
+            random.shuffle(order)
+            for age, name in enumerate(order):  # order[0] is the oldest, a day apart
+                stamp = 1_600_000_000 + age * 86_400
+                os.utime(Path(tmp) / name, (stamp, stamp))
+            got = oldest_first(tmp)
+            assert list(got) == order, "not the entries oldest first"
+            got = oldest_first(Path(tmp))
+            assert list(got) == order, "the folder may also be given as a Path"
+test_q07_4_values(oldest_first)  # IGNORE
+
+# %% [raw]
+# # END TESTS
+
+# %% [raw]
+# # END QUESTION
+
+# %% [raw]
+# # BEGIN QUESTION
+# name: q07_5
+# manual: true
+# points: 2
+
+# %% [markdown]
+# **Exercise 5 (open).** Section 2 printed whether one epoch's GPU speed-up came out smaller
+# than the matrix multiply's on your runtime (run it with a GPU if it had none). Explain what
+# in an epoch of the lecture's autoencoder keeps the GPU from its best case, name two changes
+# to the training call that would let the GPU help more, try one, and report the epoch time
+# the cell prints.
+
+# %% [raw]
+# # BEGIN SOLUTION
+
+# %% [markdown]
+# Model answer for the instructor: a 784 → 32 → 784 network on batches of 128 gives the GPU
+# small matrix multiplies (128 × 784 by 784 × 32), so each step is short and the fixed costs
+# dominate: launching kernels, Python and Keras's step overhead, copying each batch from host
+# memory. Changes that help: a larger `batch_size` (fewer, larger steps), a wider hidden layer
+# (more work per step), feeding data through `tf.data` with prefetching, or mixed precision on
+# GPUs with tensor cores. Full marks for a reason in terms of work per step and two sensible
+# changes with one tried and its printed time reported (either direction counts if explained).
+
+# %% [raw]
+# # END SOLUTION
+
+# %% [raw]
+# # END QUESTION
+
+# %% [markdown]
 # ## What's next
-# Back to notebook **01** or **02** with a GPU on: the same cells, faster. Notebook 02's final
-# models checkpoint to your Drive after every epoch, so a disconnect there costs at most one
-# epoch; the other notebooks' training starts again from the top after a disconnect.
+# Back to notebook **01** or **02** with a GPU on: the same cells, faster. The notebooks that
+# section 3 listed checkpoint to your Drive after every epoch in some of their training, so a
+# disconnect there costs at most one epoch; other training starts again from the top.
