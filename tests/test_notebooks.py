@@ -4,9 +4,8 @@ setting, no outputs, a paired script, and the length of one sitting."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import jupytext
 import nbformat
