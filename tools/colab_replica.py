@@ -13,13 +13,15 @@ The steps below name the current runtime's files.
    bounds is above Colab's pin, Colab's pin wins (the bound is dropped and the change printed);
    test-only tools Colab lacks (nbval, ruff) keep their bounds, and pip picks releases of them
    that fit Colab's pins. A stamp (`.venv-colab/.installed`) skips all this when nothing changed.
-2. Lays out a Colab runtime in a temporary folder: `drive/MyDrive/ae-recsys-kit/` (a copy of the
-   kit: `git ls-files -co --exclude-standard`) and `content/` (the kernel's working folder, Colab's
+2. Lays out a Colab runtime in a temporary folder: `drive/MyDrive/ae-recsys-kit/` (the students'
+   edition that `make student` writes, as a student puts it on Drive; `--edition instructors`: a
+   copy of the kit itself, `git ls-files -co --exclude-standard`) and `content/` (the kernel's working folder, Colab's
    /content). Every kernel starts with an IPython startup file that imports a stand-in
    `google.colab` (tools/colab/stub) and changes to `content/`; `drive.mount(<content>/drive)`
    links `<content>/drive/MyDrive` to the replica Drive.
 3. Runs every notebooks/NN_*.ipynb of the copy in smoke mode (`--mode` for another) with
-   `pytest --nbval-lax`; a cell that writes to stderr fails (tools/nbval_outputs.py), and the
+   `pytest --nbval-lax`; a cell that writes to stderr fails (tools/nbval_outputs.py), so does, in
+   the students' edition, an exercise check that does not report "not answered", and the
    executed notebooks are kept in build/colab-replica/notebooks-<mode>/. Then the
    version-sensitive unit tests (VERSION_TESTS) in the Colab environment.
 4. Runs the version-sensitive benchmarks in full mode in both .venv and .venv-colab and writes
@@ -277,13 +279,20 @@ def kit_files() -> list[str]:
     return sorted({name for name in out.stdout.decode().split("\0") if name and (ROOT / name).is_file()})
 
 
-def make_replica(tmp: Path, mode: str = "smoke") -> tuple[Path, Path, dict[str, str]]:
+def make_replica(tmp: Path, mode: str = "smoke", edition: str = "student") -> tuple[Path, Path, dict[str, str]]:
     """Lay out Drive, /content and the kernel's startup; return (kit copy, content folder, kernel environment)."""
     kit = tmp / "drive" / "MyDrive" / KIT_NAME
-    for name in kit_files():
-        target = kit / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target, follow_symlinks=False)
+    if edition == "student":
+        from tools import student
+
+        built = student.build(sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), tmp / "student-edition")
+        kit.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(built, kit)
+    else:
+        for name in kit_files():
+            target = kit / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target, follow_symlinks=False)
     content = tmp / "content"
     content.mkdir()
     startup = tmp / "ipython" / "profile_default" / "startup"
@@ -333,7 +342,7 @@ _PYTEST = "import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.e
 
 
 def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "smoke",
-                  only: list[str] | None = None) -> list[dict]:
+                  only: list[str] | None = None, edition: str = "student") -> list[dict]:
     """pytest --nbval-lax on each notebook of the kit copy, the kernel working in `content`.
 
     tools/nbval_outputs.py fails a cell that writes to stderr and keeps the executed notebooks in
@@ -350,7 +359,8 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
         out = subprocess.run(
             [str(VENV / "bin" / "python"), "-c", _PYTEST, str(ROOT), "--nbval-lax", "--nbval-current-env",
              "--nbval-cell-timeout=1800", "-q", "-p", "no:cacheprovider", "-p", "tools.nbval_outputs",
-             "--keep-outputs", str(kept), "--rootdir", str(kit), str(notebook)],
+             "--keep-outputs", str(kept), "--rootdir", str(kit), str(notebook)]
+            + (["--expect-unanswered"] if edition == "student" else []),
             cwd=content, env=env, capture_output=True, text=True, check=False)
         seconds = time.monotonic() - started
         (logs / f"{notebook.stem}.log").write_text(out.stdout + out.stderr)
@@ -465,6 +475,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-benchmarks", action="store_true")
     parser.add_argument("--mode", choices=("smoke", "lecture", "full"), default="smoke",
                         help="run mode of the notebooks (default smoke; full is what students run: about 15 min here)")
+    parser.add_argument("--edition", choices=("student", "instructors"), default="student",
+                        help="which notebooks go on the replica Drive: the students' edition (default) or the kit's own")
     parser.add_argument("--only", nargs="+", metavar="NN", help="run only the notebooks whose names start so (e.g. 02 06)")
     parser.add_argument("--runtime", default=os.environ.get("COLAB_RUNTIME") or "current",
                         help="'current' (default), or a past runtime with constraints in tools/colab/, e.g. 2026.07 "
@@ -493,10 +505,11 @@ def main(argv: list[str] | None = None) -> int:
         say("[2/4] notebooks: skipped (--skip-notebooks)")
     else:
         tmp = Path(tempfile.mkdtemp(prefix="colab-replica-"))
-        kit, content, env = make_replica(tmp, args.mode)
-        say(f"[2/4] notebooks in {args.mode} mode: kit copy {kit.relative_to(tmp)} ({len(kit_files())} files), "
-            f"kernel in {content.relative_to(tmp)}/, under {tmp}")
-        results = run_notebooks(kit, content, env, args.mode, args.only)
+        kit, content, env = make_replica(tmp, args.mode, args.edition)
+        files = sum(1 for p in kit.rglob("*") if p.is_file())
+        say(f"[2/4] notebooks in {args.mode} mode, {args.edition}s' edition: kit copy {kit.relative_to(tmp)} "
+            f"({files} files), kernel in {content.relative_to(tmp)}/, under {tmp}")
+        results = run_notebooks(kit, content, env, args.mode, args.only, args.edition)
         failures += [r["notebook"] for r in results if not r["ok"]]
         runs = tmp / "drive" / "MyDrive" / "ae-recsys-runs"
         saved = sorted(p.name for p in runs.iterdir()) if runs.is_dir() else []
