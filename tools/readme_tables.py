@@ -131,10 +131,10 @@ def generated(recs: dict[str, dict[str, Any]], rows: list[dict[str, Any]]) -> di
 def render(readme: str, parts: dict[str, str]) -> str:
     """The README with each generated part replaced; a part the README lacks is an error."""
     for name, text in parts.items():
-        pattern = re.compile(rf"(<!-- generated: {name} -->\n).*?(\n<!-- /generated: {name} -->)", re.S)
+        pattern = re.compile(rf"(<!-- generated: {name} -->\n)(?:.*?\n)?(<!-- /generated: {name} -->)", re.S)
         if not pattern.search(readme):
             raise RecordError(f"README.md has no '<!-- generated: {name} -->' ... '<!-- /generated: {name} -->' part.")
-        readme = pattern.sub(lambda m, t=text: m.group(1) + t + m.group(2), readme)
+        readme = pattern.sub(lambda m, t=text: m.group(1) + t + "\n" + m.group(2), readme)
     return readme
 
 

@@ -1,0 +1,49 @@
+"""The README's measured tables are written from the committed records (tools/readme_tables.py):
+they agree, and the writer refuses what it cannot use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tools import readme_tables
+
+
+def test_readme_matches_the_records() -> None:
+    readme = (readme_tables.ROOT / "README.md").read_text()
+    parts = readme_tables.generated(readme_tables.records(), readme_tables.benchmarks())
+    assert readme_tables.render(readme, parts) == readme, "run `python -m tools.readme_tables` (make record)"
+
+
+def _record(mode: str, ok: bool = True) -> dict:
+    return {"commit": "abc1234", "mode": mode, "date": "2026-12-02", "data": "offline", "cpus": 2, "gpu": False,
+            "notebooks": [{"notebook": "01_mnist_autoencoder", "ok": ok, "minutes": 1.25, "error": "",
+                           "results": [{"model": "lecture's AE", "val_bce": 0.1123}]}]}
+
+
+def test_tables_come_from_the_numbers(tmp_path: Path) -> None:
+    for mode in ("full", "smoke"):
+        (tmp_path / f"record-{mode}.json").write_text(json.dumps(_record(mode)))
+    recs = readme_tables.records(tmp_path)
+    timing = readme_tables.timing_table(recs)
+    assert "| 01_mnist_autoencoder | 1.2 | 1.2 |" in timing or "| 01_mnist_autoencoder | 1.3 | 1.3 |" in timing
+    assert "commit `abc1234`" in timing
+    assert "0.1123" in readme_tables.results_tables(recs)
+    lines = [{"benchmark": "autorec", "model": "glocal", "split": f"u{k}", "seed": 0, "rmse": 0.88 + k / 1000}
+             for k in range(1, 6)]
+    bench = readme_tables.benchmark_tables(lines)
+    assert "Five folds: RMSE 0.8830" in bench
+
+
+def test_a_failed_run_is_not_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(_record("full", ok=False)))
+    with pytest.raises(readme_tables.RecordError, match="failed"):
+        readme_tables.keep(path, tmp_path / "results")
+
+
+def test_a_readme_without_the_part_is_an_error() -> None:
+    with pytest.raises(readme_tables.RecordError, match="generated: timing"):
+        readme_tables.render("no markers here", {"timing": "x"})
