@@ -508,5 +508,5 @@ print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 #
 # ## What's next
 # Notebook **02** uses the same encoder–decoder idea on a rating matrix, where most entries are
-# missing and the point of the model is to fill them in. Notebooks **04–06** return to MNIST
+# missing and the point of the model is to fill them in; **03** trains it on MovieLens. Notebooks **04–06** return to MNIST
 # for the denoising, stacked and sparse autoencoders, and **07** checks your Colab GPU runtime.

@@ -69,7 +69,7 @@ from helpers.runtime import by_mode, smoke_or
 EPOCHS = smoke_or(20, 2)  # the same epoch budget for every MNIST model
 NOISE_LEVELS = smoke_or([0.1, 0.3, 0.5], [0.3])  # Gaussian noise standard deviations in the sweep
 N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = notebook 02's 30 epochs (lecture too: at 20 dropout no longer helps)
+RATING_EPOCHS = smoke_or(None, 2)  # None = notebook 03's 30 epochs (lecture too: at 20 dropout no longer helps)
 DROP_RATES = smoke_or([0.25, 0.5, 0.75], [0.5])  # share of observed input ratings dropped in training
 SMOKE_ITEMS = smoke_or(None, 300)
 SEED = 0

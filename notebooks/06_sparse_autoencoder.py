@@ -73,7 +73,7 @@ L1_WEIGHTS = smoke_or([1e-4, 1e-3], [1e-3])  # L1 penalty weights on the ReLU co
 KL_BETA = 0.01  # weight of the KL penalty (sigmoid code)
 KL_RHO = 0.05  # target average activation of each code unit
 N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 02 (lecture too, as in notebooks 04 and 05)
+RATING_EPOCHS = smoke_or(None, 2)  # None = 30, as in notebook 03 (lecture too, as in notebooks 04 and 05)
 RATING_L1 = smoke_or([1e-4, 1e-3, 1e-2], [1e-3])
 SMOKE_ITEMS = smoke_or(None, 300)
 SEED = 0
@@ -343,4 +343,4 @@ exercises.check("06.3", kl_penalty)
 # *overcomplete but sparse* code is what sparse autoencoders were designed for.
 #
 # ## What's next
-# Back to notebook **02** for the full rating model, or **07** to check your Colab GPU runtime.
+# Back to notebook **03** for the full rating model, or **07** to check your Colab GPU runtime.

@@ -949,6 +949,6 @@ test_q07_4_values(oldest_first)  # IGNORE
 
 # %% [markdown]
 # ## What's next
-# Back to notebook **01** or **02** with a GPU on: the same cells, faster. The notebooks that
+# Back to notebook **01** or **03** with a GPU on: the same cells, faster. The notebooks that
 # section 3 listed checkpoint to your Drive after every epoch in some of their training, so a
 # disconnect there costs at most one epoch; other training starts again from the top.
