@@ -4,7 +4,7 @@
 
 Each notebook runs with papermill: the mode goes in as the parameter `MODE` (the cell tagged
 `parameters`), a progress bar counts its cells, and a failing cell is named with its notebook and
-number. Written to `--out`: the executed notebooks, an HTML copy of each, `results.md` (each
+number; so is a cell whose output runs over 60 lines (a screen). Written to `--out`: the executed notebooks, an HTML copy of each, `results.md` (each
 notebook's results table) and `record.json` (the commit, the mode, and per notebook its minutes
 and results rows), which `make record` keeps in `results/` for the README's tables.
 """
@@ -28,6 +28,7 @@ import pandas as pd
 from nbconvert import HTMLExporter
 
 from helpers import runtime
+from tools.nbval_outputs import MAX_OUTPUT_LINES, output_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,6 +74,10 @@ def run_one(notebook: Path, out: Path, mode: str, timeout: int) -> tuple[bool, f
         nb = nbformat.read(target, as_version=4)
         html, _ = HTMLExporter().from_notebook_node(nb)
         _atomic_write(out / notebook.with_suffix(".html").name, html)
+        long = [f"cell {i + 1} shows {n} lines" for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                and (n := output_lines(c.get("outputs", []))) > MAX_OUTPUT_LINES]
+        if ok and long:
+            ok, error = False, f"{notebook.name}: output over {MAX_OUTPUT_LINES} lines ({'; '.join(long)})"
     return ok, seconds, error
 
 

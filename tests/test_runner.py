@@ -1,0 +1,46 @@
+"""`make run` (tools/runner.py, on papermill): the mode goes in as the MODE parameter, a failing cell
+is named with its notebook and number, and the record holds each notebook's minutes and results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import runner
+
+
+def lesson(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    mode_cell = nbformat.v4.new_code_cell("MODE = None")
+    mode_cell.metadata["tags"] = ["parameters"]
+    nb.cells = [mode_cell, nbformat.v4.new_code_cell("print('mode is', MODE)"), nbformat.v4.new_code_cell(body)]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_mode_is_a_parameter_and_a_failure_is_named(tmp_path: Path) -> None:
+    good = lesson(tmp_path / "01_good.ipynb", "x = 1")
+    bad = lesson(tmp_path / "02_bad.ipynb", "1 / 0")
+    out = tmp_path / "build"
+    out.mkdir()
+    ok, _, error = runner.run_one(good, out, "lecture", timeout=120)
+    assert ok and error == ""
+    executed = nbformat.read(out / "01_good.ipynb", as_version=4)
+    assert any("mode is lecture" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    ok, _, error = runner.run_one(bad, out, "smoke", timeout=120)
+    assert not ok
+    assert error.startswith("02_bad.ipynb, cell ") and "ZeroDivisionError" in error
+
+
+def test_record_reads_each_notebooks_saved_results(tmp_path: Path) -> None:
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "01_a.json").write_text(json.dumps({"results": [{"model": "m", "rmse": 0.9}]}))
+    rec = runner.record(tmp_path, "smoke", [("01_a", True, 90.0, ""), ("02_b", False, 30.0, "02_b.ipynb, cell 3: E")])
+    assert rec["mode"] == "smoke" and rec["notebooks"][0] == {"notebook": "01_a", "ok": True, "minutes": 1.5,
+                                                               "error": "", "results": [{"model": "m", "rmse": 0.9}]}
+    assert rec["notebooks"][1]["results"] == [] and not rec["notebooks"][1]["ok"]
