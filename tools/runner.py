@@ -4,9 +4,10 @@
 
 Each notebook runs with papermill: the mode goes in as the parameter `MODE` (the cell tagged
 `parameters`), a progress bar counts its cells, and a failing cell is named with its notebook and
-number; so is a cell whose output runs over 60 lines (a screen). Written to `--out`: the executed notebooks, an HTML copy of each, `results.md` (each
-notebook's results table) and `record.json` (the commit, the mode, and per notebook its minutes
-and results rows), which `make record` keeps in `results/` for the README's tables.
+number; so is a cell whose output runs over 60 lines (a screen). Written to `--out`: the executed
+notebooks, an HTML copy of each, `results.md` (each notebook's results table) and `record.json`
+(the commit, the mode, and per notebook its minutes and results rows), which `make record` keeps
+in `results/` for the README's tables.
 """
 
 from __future__ import annotations
