@@ -267,12 +267,18 @@ assert all(sec > 0 for sec in epoch_times.values())
 # <!-- slide -->ls -ltr<!-- /slide --> to list the Drive, then
 # <!-- slide -->cd Colab Notebooks<!-- /slide -->, the folder where Colab keeps your notebooks.
 #
-# Today: the setup cell runs `drive.mount("/content/drive")` (no `auth.authenticate_user()`,
-# see below); Colab asks for access in a pop-up, with no code to paste; your files appear under
-# `/content/drive/MyDrive` (the slide's `/content/gdrive/My Drive` came from the folder it gave
-# `drive.mount`); `%cd "/content/drive/MyDrive/Colab Notebooks"` moves there (the slide's `cd`
-# without `%` works too, as IPython's *automagic*). Outside Colab there is no Drive; the kit
-# then uses the local `runs/` folder, so the cells below work the same way.
+# Today: the setup cell runs `drive.mount("/content/drive")`, the folder the slides' later
+# screenshot uses too (no `auth.authenticate_user()`, see below); Colab asks for access in a
+# pop-up, with no code to paste; your files appear under `/content/drive/MyDrive` (the slide's
+# `/content/gdrive/My Drive` came from the folder it gave `drive.mount`);
+# `%cd "/content/drive/MyDrive/Colab Notebooks"` moves there (the slide's `cd` without `%`
+# works too, as IPython's *automagic*). Outside Colab there is no Drive; the kit then uses the
+# local `runs/` folder, so the cells below work the same way.
+#
+# To open a lesson, the slide's way still works: <!-- slide -->Or, upload provided ipynb file,
+# and open with Colaboratory<!-- /slide --> (*File → Upload notebook*, or on Drive, right-click
+# the `.ipynb` file → *Open with → Google Colaboratory*). The slide also points to an article,
+# <!-- slide -->Getting Started with Google Colab<!-- /slide --> (towardsdatascience.com).
 
 # %%
 if runtime.in_colab():
