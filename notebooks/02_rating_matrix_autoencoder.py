@@ -50,7 +50,7 @@ MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", 
 
 # %%
 import glob, os, sys
-if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and keeps your runs
+if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the kit and your runs
     from google.colab import drive
     drive.mount(os.path.abspath("drive"))  # Colab works in /content: Drive is /content/drive
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
@@ -282,7 +282,8 @@ assert np.isnan(toy45.frame()["i4"].mean())
 # objective divided by $n$: the same minimiser, gradients $n$ times smaller. In training, Keras
 # takes the mean over each batch's observed ratings, so there $n$ is the number of observed
 # ratings in a batch. The cell below writes the toy model with L2 on both layers' weights and
-# biases, evaluates the slide's sum directly, and compares both objectives and their gradients.
+# biases, trains it (Keras adds the penalties to the masked loss), then evaluates the slide's sum
+# directly at the trained weights and compares both objectives and their gradients.
 
 # %%
 import tensorflow as tf
@@ -297,6 +298,8 @@ toy_ae = keras.Sequential([
     keras.layers.Dense(5, name="decoder",  # W_2, b_2
                        kernel_regularizer=keras.regularizers.L2(lam_kit), bias_regularizer=keras.regularizers.L2(lam_kit)),
 ])
+toy_ae.compile(optimizer=keras.optimizers.Adam(0.05), loss=masked_mse)  # Keras adds the L2 penalties itself
+fit_whole_matrix(toy_ae, toy.values, TOY_EPOCHS)
 x_tilde = tf.constant(toy.values)  # X̃, the observed input
 observed = tf.cast(x_tilde != 0, "float32")
 with tf.GradientTape(persistent=True) as tape:
@@ -572,6 +575,6 @@ test_q02_3_value(answer_3)  # IGNORE
 
 # %% [markdown]
 # ## What's next
-# Notebook **03** trains this model, AutoRec, with this objective on MovieLens 100K: it chooses
-# λ on a validation slice, compares it with baselines, and turns the filled-in matrix into
-# recommendations.
+# Notebook **03** trains this model, AutoRec, with this objective on MovieLens 100K: it searches
+# λ on a validation slice (in full mode), measures what L2 does against overfitting, compares the
+# model with baselines, and turns the filled-in matrix into recommendations.
