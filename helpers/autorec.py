@@ -44,7 +44,8 @@ class AutoRecConfig:
         return self if epochs is None else replace(self, epochs=epochs)
 
 
-#: The configuration notebook 02 chose on a validation slice of u1.base (never on u1.test).
+#: The configuration notebook 03 trains; its size, optimizer, schedule and epochs are set here, and in full mode
+#: the notebook searches λ and dropout around it on a validation slice of u1.base (never on u1.test).
 BEST_ITEM = AutoRecConfig()
 BEST_USER = AutoRecConfig(by="user")
 #: Weight of I-AutoRec in the I/U blend, chosen on the same validation slice.

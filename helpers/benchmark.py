@@ -4,7 +4,7 @@
     python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse,glocal,kernel,ensemble}]
         --split u1 [--epochs N] [--seed S] [--run-dir DIR] --json
 
-The autorec benchmark trains notebook 02's best configuration on MovieLens 100K: an
+The autorec benchmark trains notebook 03's best configuration on MovieLens 100K: an
 I-AutoRec and a U-AutoRec on the split's base file, blended, scored on its test file. It
 counts epochs across the two models (I first, then U), so `epochs` is the total and
 `resumed_from_epoch` says where a run started again after an interruption (0 when fresh).
@@ -81,7 +81,7 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
                       model_name: str = "autorec") -> dict[str, Any]:
     """Train a rating autoencoder on MovieLens 100K `split`; RMSE/MAE on its test file.
 
-    autorec: notebook 02's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
+    autorec: notebook 03's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
     single I-AutoRec variants of notebooks 04-05 (`helpers.autorec.VARIANTS`).
     """
     from helpers import autorec, evaluation, runtime
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     mnist.add_argument("--json", action="store_true", help="print one JSON line")
     rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
     rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
-                     help="autorec: notebook 02's best (I/U blend); denoising, deep, sparse: notebooks 04-05; "
+                     help="autorec: notebook 03's best (I/U blend); denoising, deep, sparse: notebooks 04-05; "
                           "glocal: GLocal-K (helpers.kernel_autorec); kernel: Sparse FC, its local kernels only; "
                           "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants and biased MF "
                           "(helpers.ensemble), chosen on the split's own base file")

@@ -14,7 +14,7 @@ import pandas as pd
 from helpers import autorec, evaluation, kernel_autorec, ratings, training
 from helpers.ratings import RatingIndex
 
-#: The biased MF that notebook 02 chose on the validation slice of u1.base (k factors, L2 weight).
+#: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
 MF_FACTORS, MF_REG = 20, 0.1
 
 
@@ -42,7 +42,7 @@ def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSe
 
 GLOCAL = "GLocal-K"
 #: Every model a blend may use and how to train it on some ratings. GLocal-K has the authors'
-#: settings and its epochs chosen on the slice; the others have notebook 02's and 05's settings.
+#: settings and its epochs chosen on the slice; the others have notebook 03's and 05's settings.
 CANDIDATES: dict[str, Callable[..., Any]] = {
     GLOCAL: _glocal,
     "I-AutoRec": _autorec(autorec.BEST_ITEM),

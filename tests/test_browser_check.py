@@ -29,3 +29,12 @@ def test_without_a_browser_it_skips_or_fails_as_asked(monkeypatch: pytest.Monkey
     assert capsys.readouterr().out.startswith("SKIPPED")
     assert browser_check.main(["--out", str(tmp_path)]) == 2
     assert capsys.readouterr().out.startswith("FAILED")
+
+
+def test_the_default_notebook_is_the_one_with_the_rating_widget() -> None:
+    import nbformat
+
+    path = browser_check.KIT / browser_check.DEFAULT_NOTEBOOK
+    assert path.is_file(), f"{browser_check.DEFAULT_NOTEBOOK} does not exist"
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    assert any("rating_widget(" in source for source in code), "the browser check clicks a rating widget: none here"

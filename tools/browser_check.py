@@ -1,13 +1,13 @@
 """JupyterLab as a student sees it: run a lesson through the lab's own UI in a headless Chromium and check the result.
 
-    python -m tools.browser_check [--kit DIR] [--notebook notebooks/02_rating_matrix_autoencoder.ipynb] [--out build/browser]
+    python -m tools.browser_check [--kit DIR] [--notebook notebooks/03_autorec_movielens.ipynb] [--out build/browser]
 
 A copy of the kit (so the working tree is never written to) is served by a headless JupyterLab on a
 free localhost port with a random token, the kit's server config (saves strip outputs) and
 COURSE_SMOKE=1 and COURSE_DATA_DIR in the server's environment, which the kernel inherits. Chromium
 (Debian's `chromium` + `chromium-driver`, driven by selenium) opens the notebook, waits for the
 kernel, runs Run > Run All Cells from the menu bar and waits until the kernel is idle. It fails on
-any error output, and on any stderr output outside a cell tagged raises-exception. For notebook 02 it
+any error output, and on any stderr output outside a cell tagged raises-exception. For notebook 03 it
 then checks the rating widget: it renders, a slider moves, and a click on Recommend shows a table of
 films with predicted ratings on the 1-5 scale. It saves the notebook from the lab (File > Save) and
 checks the saved copy holds no outputs and is still paired with its script. Screenshots and the
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 KIT = Path(__file__).resolve().parent.parent
-DEFAULT_NOTEBOOK = "notebooks/02_rating_matrix_autoencoder.ipynb"
+DEFAULT_NOTEBOOK = "notebooks/03_autorec_movielens.ipynb"
 #: What the copy of the kit leaves out: environments, caches, build output, runs and downloads.
 NOT_COPIED = shutil.ignore_patterns(".git", ".venv*", "build", "runs", "downloads", "__pycache__", ".ipynb_checkpoints",
                                     ".pytest_cache", ".ruff_cache", "node_modules")
@@ -356,7 +356,7 @@ def check_rating_widget(student: Student, cells: list[dict[str, Any]], out: Path
                      lambda: node.find_elements(By.CSS_SELECTOR, ".widget-output table, .jupyter-widgets-output-area table"),
                      60)[0]
     student.js("arguments[0].scrollIntoView({block: 'start'});", node)  # the sliders, the button and the table
-    student.screenshot(out / "02_rating_widget.png")
+    student.screenshot(out / "03_rating_widget.png")
     header = [th.text.strip() for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
     rows = [[td.text.strip() for td in tr.find_elements(By.CSS_SELECTOR, "td")]
             for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
@@ -423,13 +423,13 @@ def check(kit: Path, notebook: str, out: Path, timeout: float, install: bool = F
         student.driver.get(f"{lab.base}/lab/tree/{notebook}?token={lab.token}")
         wait_for("the notebook's kernel to be ready", lambda: student.js(JS_KERNEL_STATUS) == "idle", 120)
         log(f"{notebook} open, kernel idle")
-        student.screenshot(out / "02_opened.png")
+        student.screenshot(out / "03_opened.png")
         cells = run_all(student, timeout)
         code = [c for c in cells if c["type"] == "code" and c["source"].strip()]
         log(f"{sum(1 for c in code if c['count'])} of {len(code)} code cells ran")
         problems += output_problems(cells)
         problems += [f"cell {c['index'] + 1} did not run" for c in code if not c["count"]]
-        student.screenshot(out / "02_after_run_all.png")
+        student.screenshot(out / "03_after_run_all.png")
         if "rating_widget(" in "".join(c["source"] for c in cells):
             problems += check_rating_widget(student, cells, out)
         problems += output_problems(student.js(JS_CELLS))  # what the click added to the notebook's outputs
