@@ -416,9 +416,9 @@ resumed.history[["epoch", "loss"]]
 # <!-- /slide -->
 #
 # Both programs on the slide start with `x` = 0 and `y` = 1; each of 50 iterations adds `y` to
-# `x`, then halves `y`. After n iterations x = 1 + 1/2 + … + 2¹⁻ⁿ = 2 − 2¹⁻ⁿ, so after 50 it is
-# $2 - 2^{-49}$ in exact arithmetic, just under the series' limit 2. What a computer prints is
-# another matter (see (e) below).
+# `x`, then halves `y`. After the 50 iterations x = 1 + 1/2 + … + 2⁻⁴⁹ = $2 - 2^{-49}$ in exact
+# arithmetic, just under the series' limit 2. What a computer prints is another matter (see (e)
+# below).
 #
 # ### (a) The slide's TensorFlow 1 code
 # The slide marks two phases, <!-- slide -->Construction Phase<!-- /slide --> and
@@ -541,7 +541,8 @@ print("TensorFlow gradient of w^2 at 3:", float(tape.gradient(loss, w)))
 # ### (d) `tf.function`: a graph traced from Python
 # Decorating a Python function with `tf.function` traces it once into a graph, which TF can
 # optimise and run without Python in the loop: the speed of define-and-run with the code of
-# define-by-run. Keras uses this for every `fit`.
+# define-by-run. On TensorFlow, Keras's `fit` runs its training step this way unless told to
+# run eagerly.
 
 # %%
 @tf.function
