@@ -753,10 +753,10 @@ test_q07_1_value(answer_1)  # IGNORE
 # does not exist yet):
 #
 # - (a) `/content/model.keras`
-# - (b) `/content/drive/MyDrive/model.keras`
+# - (b) `/content/drive/MyDrive/ae-recsys-runs/model.keras`
 # - (c) `/tmp/ckpt.weights.h5`
 # - (d) `/content/drive/MyDrive/Colab Notebooks/run1/history.csv`
-# - (e) `/content/gdrive/My Drive/model.keras`
+# - (e) `/content/gdrive/My Drive/ae-recsys-runs/model.keras`
 #
 # The next day the runtime has been recycled and you connect to a new one. Which of the five
 # files can you still open? Answer with a set of letters, for example `{"a", "c"}`.
