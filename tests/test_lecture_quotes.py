@@ -21,14 +21,16 @@ import ast
 import os
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+import jupytext
 import nbformat
 import pytest
 
 KIT = Path(__file__).resolve().parent.parent
 LECTURE = KIT.parent / "shared" / "lecture"
-NOTEBOOKS = sorted((KIT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = sorted((KIT / "notebooks").glob("[0-9][0-9]_*.py"))  # the py:percent sources
 MUST_QUOTE = ("01", "02", "07")  # the lessons that teach the slides' code, formula and Colab steps
 
 pytestmark = pytest.mark.notebooks
@@ -182,8 +184,9 @@ def test_comparison_normalises_both_sides_and_catches_edits() -> None:
 
 # --- the notebooks against the slides --------------------------------------------------------
 
+@cache
 def all_quotes() -> dict[str, list[Quote]]:
-    return {p.stem: find_quotes(nbformat.read(p, as_version=4), p.stem) for p in NOTEBOOKS}
+    return {p.stem: find_quotes(jupytext.read(p), p.stem) for p in NOTEBOOKS}
 
 
 def test_every_quote_is_on_the_slides() -> None:
@@ -197,6 +200,6 @@ def test_every_quote_is_on_the_slides() -> None:
 @pytest.mark.parametrize("number", MUST_QUOTE)
 def test_lessons_that_teach_the_slides_quote_them(number: str) -> None:
     quotes = {stem: qs for stem, qs in all_quotes().items() if stem.startswith(f"{number}_")}
-    assert quotes, f"no notebook {number}_*.ipynb"
+    assert quotes, f"no notebook {number}_*.py"
     for stem, qs in quotes.items():
         assert qs, f"{stem} marks no slide quote (see this file's docstring for the markings)"

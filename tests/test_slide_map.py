@@ -1,16 +1,17 @@
 """docs/slide_map.md maps every item of the slides to a notebook section that exists (issue 17).
 
 The map is one markdown table with the columns `#`, `slide`, `item`, `notebook` and `section`:
-`notebook` is a lesson's file name without its extension (in backticks or not), `section` the
-text of one of its level-2 markdown headings (`## 3. The lecture's model, exactly` is matched
-by `3. The lecture's model, exactly`)."""
+`notebook` is a lesson's file name without its extension (in backticks or not); `section` is the
+text of one of the level-2 markdown headings in its py:percent source, `notebooks/<notebook>.py`
+(`## 3. The lecture's model, exactly` is matched by `3. The lecture's model, exactly`)."""
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
-import nbformat
+import jupytext
 import pytest
 
 KIT = Path(__file__).resolve().parent.parent
@@ -38,9 +39,10 @@ def table_rows(text: str) -> list[dict[str, str]]:
     return rows
 
 
+@cache
 def section_headings(path: Path) -> set[str]:
     """The texts of a notebook's level-2 markdown headings."""
-    nb = nbformat.read(path, as_version=4)
+    nb = jupytext.read(path)
     return {m[1].strip() for c in nb.cells if c.cell_type == "markdown"
             for m in re.finditer(r"^## +(.+)$", c.source, flags=re.MULTILINE)}
 
@@ -63,7 +65,7 @@ def test_every_mapped_section_exists() -> None:
     problems = []
     for row in rows:
         stem = row["notebook"].strip("`")
-        path = KIT / "notebooks" / f"{stem}.ipynb"
+        path = KIT / "notebooks" / f"{stem}.py"
         if not path.is_file():
             problems.append(f"row {row['#']}: no notebook {path.name}")
         elif row["section"] not in section_headings(path):
