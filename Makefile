@@ -19,7 +19,7 @@ help:
 	@echo "            then the students' edition in smoke mode (every check reports 'not answered')"
 	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
 	@echo "                 COLAB_RUNTIME=2026.07: the past runtime a notebook can pin (Python 3.12, NumPy 2.0.2)"
-	@echo "make test-browser  notebook 02 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
+	@echo "make test-browser  notebook 03 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
 	@echo "make lab    JupyterLab on notebooks/"
 	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
 
@@ -106,7 +106,7 @@ $(LAB_STAMP): $(STAMP) tools/requirements-lab.txt
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab --config=tools/jupyter_server_config.py $(ALLOW_ROOT) notebooks/
 
-# tools/browser_check.py: a copy of the kit in a headless JupyterLab, notebook 02 run through the menu in smoke mode in
+# tools/browser_check.py: a copy of the kit in a headless JupyterLab, notebook 03 run through the menu in smoke mode in
 # Chromium (selenium, tools/requirements-browser.txt), no error or stderr output, the rating widget answers a click.
 # chromium and chromium-driver come from apt-get when missing; where they cannot be installed the check is skipped.
 BROWSER_STAMP := $(VENV)/.browser-installed

@@ -117,5 +117,6 @@ def test_every_notebook_opens_with_the_template_cell() -> None:
     assert max(len(line) for line in cell.splitlines()) <= 100, "no line over 100 characters"
     for path in sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.py")):
         nb = jupytext.read(path)
-        first_code = next(c.source for c in nb.cells if c.cell_type == "code")
-        assert first_code == cell, f"{path.name}: its setup cell differs from templates/lesson.py's"
+        codes = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert codes[0].startswith("MODE = None"), f"{path.name}: the MODE cell (papermill's parameters) comes first"
+        assert codes[1] == cell, f"{path.name}: its setup cell differs from templates/lesson.py's"
