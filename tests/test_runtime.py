@@ -162,3 +162,22 @@ def test_scratch_disk_is_not_the_drive(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.chdir(inside)  # the slide's `%cd "/content/drive/MyDrive/Colab Notebooks"`
     scratch = runtime.scratch_dir()
     assert not scratch.resolve().is_relative_to(drive.resolve()) and scratch.is_dir()
+
+
+def test_colab_defaults_to_the_practice_slot(no_mode: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    import colab_setup
+
+    no_mode.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    assert runtime.mode() == "lecture"
+    line = colab_setup.mode_line(None)
+    assert line.startswith("Run mode: lecture (Colab's default") and 'MODE = "full"' in line
+    no_mode.setenv("COURSE_MODE", "full")  # the student's (or CI's) explicit choice wins
+    assert runtime.mode() == "full" and "COURSE_SMOKE/COURSE_MODE" in colab_setup.mode_line(None)
+    no_mode.delitem(sys.modules, "google.colab")
+    no_mode.delenv("COURSE_MODE")
+    assert runtime.mode() == "full" and "the default outside Colab" in colab_setup.mode_line(None)
+    runtime.set_mode("smoke")
+    assert colab_setup.mode_line("smoke").startswith("Run mode: smoke (MODE in the cell above)")
