@@ -452,9 +452,14 @@ for basic, sparse in pairs:
 for label in trained:
     if not learned[label]:
         print(f"- {label} did not learn (no better than the average digit): it is not compared.")
-best_rmse = rating_valid.loc[rating_valid["rmse"].idxmin(), "variant"]
-best_ndcg = rating_valid.loc[rating_valid["ndcg@10"].idxmax(), "variant"]
-print(f"- On ratings, the lowest validation RMSE comes from '{best_rmse}', the highest NDCG@10 from '{best_ndcg}'.")
+learned_ratings = rating_valid[rating_valid["variant"].map(rating_learned)]
+if len(learned_ratings):
+    best_rmse = learned_ratings.loc[learned_ratings["rmse"].idxmin(), "variant"]
+    best_ndcg = learned_ratings.loc[learned_ratings["ndcg@10"].idxmax(), "variant"]
+    print(f"- On ratings, of the models that learned, the lowest validation RMSE comes from '{best_rmse}', "
+          f"the highest NDCG@10 from '{best_ndcg}'.")
+else:
+    print("- On ratings, no model beat the bias yardstick by more than 0.005: none is compared.")
 
 # %% [markdown]
 # ## Exercises
