@@ -176,12 +176,14 @@ class StackedBlend:
 def choose_and_refit(
     train: pd.DataFrame, index: RatingIndex, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
     settings: MemberSettings = MemberSettings(), valid_fraction: float = 0.05, trained: dict[str, Any] | None = None,
+    refitted: dict[str, Any] | None = None,
 ) -> StackedBlend:
     """Carve a validation slice from `train`; train every candidate on the rest (GLocal-K's epochs
     chosen on the slice), choose members by `forward_select` and fit their weights on the slice;
     then train the chosen members again on all of `train`. No test file is read.
 
-    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse.
+    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse;
+    `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
     fit_part, valid = ratings.carve_validation(train, valid_fraction, seed=seed)
@@ -216,7 +218,7 @@ def choose_and_refit(
     final_seconds: dict[str, float] = {}
     for name in members:
         start = time.perf_counter()
-        final[name] = CANDIDATES[name](train, index, seed, final_settings)
+        final[name] = (refitted or {}).get(name) or CANDIDATES[name](train, index, seed, final_settings)
         final_seconds[name] = _seconds(final[name], time.perf_counter() - start)
     return StackedBlend(members, weights, steps, predictions, valid_ratings, glocal_epochs, selection, final,
                         seconds, final_seconds, selection_wall, time.perf_counter() - began)

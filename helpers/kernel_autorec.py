@@ -51,6 +51,13 @@ def _check_penalty(name: str, value: float) -> float:
     return float(value)
 
 
+def local_kernel(u: Any, v: Any) -> Any:
+    """K[i, j] = max(0, 1 - ||u[i] - v[j]||^2) for embeddings u (n x d) and v (m x d): an n x m tensor in [0, 1]."""
+    sq = (ops.sum(ops.square(u), axis=1)[:, None] + ops.sum(ops.square(v), axis=1)[None, :]
+          - 2.0 * ops.matmul(u, ops.transpose(v)))  # ||u_i - v_j||^2 without an n x m x d tensor
+    return ops.maximum(0.0, 1.0 - ops.maximum(sq, 0.0))  # sq >= 0 up to rounding; K stays within [0, 1]
+
+
 @keras.saving.register_keras_serializable(package="helpers")
 class KernelDense(keras.layers.Layer):
     """A dense layer whose weights are gated by a learned kernel of unit embeddings (a local kernel).
@@ -87,9 +94,7 @@ class KernelDense(keras.layers.Layer):
         """K, inputs x units, each value in [0, 1] (all ones without the kernel)."""
         if not self.use_kernel:
             return ops.ones((self.w.shape[0], self.units))
-        sq = (ops.sum(ops.square(self.u), axis=1)[:, None] + ops.sum(ops.square(self.v), axis=1)[None, :]
-              - 2.0 * ops.matmul(self.u, ops.transpose(self.v)))  # ||u_i - v_j||^2 without an n_in x units x dim tensor
-        return ops.maximum(0.0, 1.0 - ops.maximum(sq, 0.0))  # sq >= 0 up to rounding; K stays within [0, 1]
+        return local_kernel(self.u, self.v)
 
     def effective_weights(self) -> Any:
         """W * K: the weights the layer multiplies its input by."""
@@ -248,6 +253,7 @@ class GLocalK(keras.Model):
             kernel_layer.build((None, width))
             width = kernel_layer.units
         self.global_kernel.build((self.n_rows, self.n_cols))
+        self.built = True
 
     def local(self, x: Any) -> Any:
         """The network alone (Sparse FC): x (rows x columns) -> reconstruction."""
@@ -405,8 +411,7 @@ def train_glocal_k(
     seconds = 0.0
     best: tuple[float, np.ndarray | None] = (math.inf, None)
 
-    @tf.function
-    def reconstruct(finetune: bool) -> Any:
+    def reconstruct(finetune: bool) -> Any:  # eager: one forward pass an epoch, no function to trace per model
         return model(x, finetune=finetune, patches=patches)
 
     def record(stage: str, epoch: int, objective: float, took: float, finetune: bool, **extra: Any) -> None:

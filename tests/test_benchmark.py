@@ -45,17 +45,23 @@ def test_autorec_variant_benchmarks(offline_data: Path, model: str, benchmark: t
         assert result[key] > 0
 
 
-def test_kernel_benchmark_json(offline_data: Path, benchmark: type) -> None:
-    result = benchmark("autorec", "--model", "kernel", "--split", "u1", env={"COURSE_SMOKE": "1"}).result()
-    assert result["model"] == "kernel" and result["epochs"] == 1 and 1 <= result["iterations"] <= 2
-    assert result["smoke"] is True and 0.5 < result["rmse"] < 3
-    for key in ("mae", "seconds"):
+@pytest.mark.parametrize("model", ["glocal", "kernel"])
+def test_glocal_benchmark_json(offline_data: Path, model: str, benchmark: type) -> None:
+    result = benchmark("autorec", "--model", model, "--split", "u2", "--seed", "1", env={"COURSE_SMOKE": "1"}).result()
+    assert result["model"] == model and result["name"] == ("GLocal-K" if model == "glocal" else "Sparse FC")
+    assert result["smoke"] is True and 0.5 < result["rmse"] < 3 and result["seed"] == 1
+    assert result["selected_on"] == "u2.base (5% validation slice, seed 1)"
+    assert 1 <= result["epochs_chosen"] <= result["epochs_max"] == (3 if model == "glocal" else 2)
+    assert result["pretrain_epochs"] + result["finetune_epochs"] == result["epochs_chosen"]
+    for key in ("mae", "seconds", "selection_seconds", "valid_rmse"):
         assert result[key] > 0
 
 
 def test_ensemble_benchmark_json(offline_data: Path, benchmark: type) -> None:
     result = benchmark("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_SMOKE": "1"}).result()
     assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
-    assert set(result["weights"]) == set(result["member_rmse"]) == set(ensemble.MEMBERS)
-    for key in ("mae", "seconds", "selection_seconds", "valid_rmse"):
+    assert set(result["weights"]) == set(result["member_rmse"]) == set(result["members"])
+    assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(ensemble.CANDIDATES)
+    assert result["selected_on"] == "u1.base (5% validation slice, seed 0)"
+    for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "epochs_chosen"):
         assert result[key] > 0

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import autorec, ensemble, evaluation, kernel_autorec, ratings
+from helpers import autorec, ensemble, evaluation, kernel_autorec
 
 
 def test_stack_weights_recover_a_known_mix() -> None:
@@ -71,17 +71,19 @@ def test_unknown_members_are_named() -> None:
 
 
 @pytest.mark.slow
-def test_members_on_a_small_split(offline_data: Path) -> None:
+def test_choose_and_refit_on_a_small_split(offline_data: Path) -> None:
+    """Members, weights and GLocal-K's epochs come from the base file's validation slice; the chosen
+    members are trained again on the whole base file."""
     train, test, index, fallback = autorec.prepare_split("u1", max_item_id=150)
-    fit_part, valid = ratings.carve_validation(train, 0.05, seed=0)
-    fit_index = ratings.RatingIndex.from_ratings(fit_part)
-    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
-    small = kernel_autorec.BEST_KERNEL.with_(hidden=(16, 16), epochs=1, iterations=2)
-    preds, seconds = ensemble.member_predictions(fit_part, fit_index, valid, valid_fallback, kernel_config=small,
-                                                 autorec_epochs=1)
-    assert list(preds) == list(ensemble.MEMBERS) == list(seconds)
-    assert all(p.shape == (len(valid),) and np.isfinite(p).all() for p in preds.values())
-    assert all(s >= 0 for s in seconds.values())
-    weights = ensemble.stack_weights(preds, valid["rating"].to_numpy())
-    assert isinstance(weights, dict) and set(weights) == set(ensemble.MEMBERS)
-    assert pd.Series(weights).notna().all()
+    small = kernel_autorec.GLOCAL_K.with_(hidden=(16, 16), pretrain_epochs=2, finetune_epochs=1, iterations=2)
+    names = [ensemble.GLOCAL, "I-AutoRec", "biased MF"]
+    chosen = ensemble.choose_and_refit(train, index, names=names, settings=ensemble.MemberSettings(small, 1))
+    assert list(chosen.valid_predictions) == names and set(chosen.members) <= set(names)
+    assert set(chosen.weights) == set(chosen.members) == set(chosen.final) and pd.Series(chosen.weights).notna().all()
+    assert 1 <= chosen.glocal_epochs <= 3 and len(chosen.valid_ratings) == round(0.05 * len(train))
+    assert all(p.shape == chosen.valid_ratings.shape and np.isfinite(p).all() for p in chosen.valid_predictions.values())
+    if ensemble.GLOCAL in chosen.final:
+        assert len(chosen.final[ensemble.GLOCAL].history) == chosen.glocal_epochs
+    blended, members = chosen.predict(test, fallback)
+    assert blended.shape == (len(test),) and set(members) == set(chosen.members)
+    assert chosen.selection_wall > 0 and chosen.refit_wall > 0

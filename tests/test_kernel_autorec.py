@@ -207,3 +207,39 @@ def test_unknown_optimizer_is_refused() -> None:
     ratings = _toy_ratings()
     with pytest.raises(ValueError, match="optimizer"):
         ka.train_glocal_k(ratings, RatingIndex.from_ratings(ratings), ka.GLOCAL_K.with_(optimizer="sgd"))
+
+
+def _notebook_classes() -> dict[str, object]:
+    """The classes notebook 08 writes in its own cells (KernelDense, GlobalKernel, GLocalK)."""
+    import jupytext
+
+    from helpers.runtime import kit_root
+
+    namespace: dict[str, object] = {"keras": keras, "ops": keras.ops, "np": np, "tf": tf, "kernel_autorec": ka}
+    for cell in jupytext.read(kit_root() / "notebooks" / "08_beyond_autorec.py").cells:
+        if cell.cell_type == "code" and cell.source.lstrip().startswith("class "):
+            exec(compile(cell.source, "08_beyond_autorec.py", "exec"), namespace)  # noqa: S102 - the kit's own notebook
+    return namespace
+
+
+def test_the_notebooks_model_builds_the_librarys_layers() -> None:
+    """Same layers, weight names and shapes, parameter counts, and (with the same numbers) the same outputs."""
+    notebook = _notebook_classes()
+    nb_model = notebook["GLocalK"](12, 7, hidden=(5, 4), dim=3, lambda_2=2.0, lambda_s=0.5)  # type: ignore[operator]
+    lib_model = ka.GLocalK(12, 7, ka.GLOCAL_K.with_(hidden=(5, 4), dim=3, lambda_2=2.0, lambda_s=0.5))
+
+    def layout(model: keras.Model) -> list[tuple[str, list[tuple[str, tuple[int, ...]]]]]:
+        parts = [*model.local_layers, model.global_kernel]
+        return [(p.name, [(w.name, tuple(w.shape)) for w in p.weights]) for p in parts]
+
+    assert layout(nb_model) == layout(lib_model) and nb_model.count_params() == lib_model.count_params()
+    for mine, theirs in zip(nb_model.weights, lib_model.weights):
+        theirs.assign(theirs.numpy() * (1000.0 if theirs.name in ("u", "v") else 1.0))  # spread out: some K = 0
+        mine.assign(theirs.numpy())
+    x = (np.random.default_rng(0).integers(0, 6, (12, 7)) * (np.random.default_rng(1).random((12, 7)) < 0.4))
+    x = x.astype(np.float32)
+    for finetune in (False, True):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(nb_model(x, finetune=finetune)),
+                                   keras.ops.convert_to_numpy(lib_model(x, finetune=finetune)), rtol=1e-5, atol=1e-5)
+    assert float(nb_model.penalty()) == pytest.approx(float(lib_model.penalty()), rel=1e-5)
+    assert 0 < lib_model.share_pruned() < 1
