@@ -371,8 +371,10 @@ rating_table.round(4)
 # ## Results
 
 # %%
-results = stack_results("05_stacked_autoencoder", {f"MNIST ({len(x_fit)} training images), BCE": mnist_table.rename(
-    columns={"model": "variant"}), "ML-100K u1": rating_table})
+RATING_COLUMNS = ["variant", "validation rmse", "test rmse", "test ndcg@10", "code mean activation", "seconds"]
+results = stack_results("05_stacked_autoencoder", {
+    f"MNIST ({len(x_fit)} training images), BCE": mnist_table.rename(columns={"model": "variant"}),
+    "ML-100K u1": rating_table[RATING_COLUMNS]})
 results.round(4)
 
 # %% [markdown]
