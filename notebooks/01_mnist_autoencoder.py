@@ -709,6 +709,9 @@ test_q01_2_value(answer_2, pixel_bce, x_valid, y_valid)  # IGNORE
 # `[784, 128, 32, 128, 784]`. The grading runs your function on new random lists of sizes, so it
 # must work for any list of two or more sizes.
 
+# %% [raw]
+# # BEGIN SOLUTION
+
 # %%
 def dense_autoencoder_params(sizes: list[int]) -> int:
     """Weights and biases of Dense layers sizes[0] -> sizes[1] -> ... -> sizes[-1]."""
@@ -719,6 +722,9 @@ def dense_autoencoder_params(sizes: list[int]) -> int:
     return total
     # END SOLUTION
 
+
+# %% [raw]
+# # END SOLUTION
 
 # %% [raw]
 # # BEGIN TESTS
