@@ -97,6 +97,9 @@ runtime.set_seed(SEED)
 
 # %% [markdown]
 # ## 1. A deeper autoencoder for digits
+# The lecture lists it among the techniques for boosting an autoencoder's performance:
+# <!-- slide -->Add more layers in encoder and decoder (**Stacked autoencoder**)<!-- /slide -->.
+#
 # Three sets of images, kept apart as in notebook 01: the models train on `x_fit`; every curve,
 # comparison and choice below uses a **validation slice** carved from the training images (the
 # last 10 %); the **test** images are scored once, at the end of the section, and named test.

@@ -32,7 +32,7 @@
 #   depend on the Keras version;
 # - measure sparsity: mean activation, share of near-zero activations, active units per input,
 #   and the activation histogram;
-# - see which units fire for which digit, and what sparsity costs in reconstruction;
+# - see which units fire for which digit, and how sparsity changes reconstruction;
 # - apply the same penalty to a rating autoencoder's code and measure its effect on RMSE.
 #
 # **How long:** the notebook prints its own running time under *Results*; the README lists
@@ -103,6 +103,10 @@ runtime.set_seed(SEED)
 
 # %% [markdown]
 # ## 1. Two penalties
+# The lecture lists it among the techniques for boosting an autoencoder's performance:
+# <!-- slide -->Add regularization term for loss (**Sparse autoencoder**)<!-- /slide -->. A sparsity penalty
+# is such a term: it is added to the reconstruction loss.
+#
 # **L1 on the code.** Add $\lambda_1 \sum_j |h_j|$ to the loss for each example. With ReLU
 # units, the cheapest way to lower it is to switch units off entirely.
 #
