@@ -184,6 +184,12 @@ def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: 
     unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
     scores = evaluation.score(test, pred, unseen)
     valid_blend = ensemble.blend(chosen.valid_predictions, chosen.weights)
+    glocal = {}  # GLocal-K alone, when chosen: the same protocol as --model glocal, read off this run
+    if ensemble.GLOCAL in chosen.final:
+        alone = evaluation.score(test, member_preds[ensemble.GLOCAL], unseen)
+        glocal = {"glocal_rmse": alone.rmse, "glocal_mae": alone.mae,
+                  "glocal_seconds": round(chosen.final_seconds[ensemble.GLOCAL], 2),
+                  "glocal_selection_seconds": round(chosen.selection_seconds[ensemble.GLOCAL], 2)}
     return {"benchmark": "autorec", "split": split, "model": "ensemble", "rmse": scores.rmse, "mae": scores.mae,
             "seconds": round(chosen.refit_wall, 2), "selection_seconds": round(chosen.selection_wall, 2),
             "epochs_chosen": chosen.glocal_epochs, "selected_on": selected_on(split, seed),
@@ -193,7 +199,7 @@ def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: 
             "member_rmse": {k: round(evaluation.rmse(test["rating"], p), 4) for k, p in member_preds.items()},
             "candidate_valid_rmse": {k: round(evaluation.rmse(chosen.valid_ratings, p), 4)
                                      for k, p in chosen.valid_predictions.items()},
-            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()},
+            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()}, **glocal,
             "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
 
 
