@@ -42,7 +42,7 @@ import tensorflow as tf
 from keras import ops
 
 from helpers import evaluation, runtime
-from helpers.ratings import RatingIndex, rating_matrix
+from helpers.ratings import RatingIndex, carve_validation, rating_matrix
 
 
 def _check_penalty(name: str, value: float) -> float:
@@ -492,9 +492,7 @@ def select_and_refit(
     The slice (`valid_fraction` of `train`, seeded) is the only data any choice sees; the test
     file is left for one look afterwards.
     """
-    from helpers import ratings as ratings_module
-
-    fit_part, valid = ratings_module.carve_validation(train, valid_fraction, seed=seed)
+    fit_part, valid = carve_validation(train, valid_fraction, seed=seed)
     fit_index = RatingIndex.from_ratings(fit_part)
     valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
     start = time.perf_counter()
