@@ -65,10 +65,12 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 
 # %% [markdown]
 # ## Parameters
-# All the knobs of this lesson in one place. The run mode picks their values: `full` (the
-# default), `lecture` (about 10 minutes: the first 20,000 training images, at most 200 epochs
-# of early stopping) or `smoke` (what the automatic tests use: a slice of the data, one or two epochs).
-# Set `COURSE_MODE` before starting, or `mode="lecture"` in the setup cell.
+# All the knobs of this lesson in one place. The run mode (`MODE`, under *Setup*) picks their
+# values: `full`, `lecture` (the first 20,000 training images, at most 200 epochs of early
+# stopping) or `smoke` (what the automatic tests use: a slice of the data, one to three
+# epochs). These values are set beforehand, not chosen from any result; what the notebook
+# chooses (the early-stopping epoch, the sweep's winner, a retried learning rate) it chooses
+# on the validation slice of section 2.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
