@@ -190,9 +190,11 @@ def pretrain_greedy(x: np.ndarray, layers: tuple[int, ...], epochs: int, seed: i
 def fit_quiet(model: keras.Model, epochs: int, initial_epoch: int = 0) -> dict[str, list[float]]:
     """Train on x_fit with the lecture's optimizer and loss, following the validation slice; no log."""
     if not model.compiled:
-        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9), loss="binary_crossentropy")
-    history = model.fit(x_fit, x_fit, batch_size=128, epochs=initial_epoch + epochs, initial_epoch=initial_epoch,
-                        shuffle=True, validation_data=(x_valid, x_valid), verbose=0)
+        model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
+                      loss="binary_crossentropy")
+    history = model.fit(x_fit, x_fit, batch_size=128, epochs=initial_epoch + epochs,
+                        initial_epoch=initial_epoch, shuffle=True,
+                        validation_data=(x_valid, x_valid), verbose=0)
     return history.history
 
 
@@ -220,7 +222,8 @@ start = time.perf_counter()
 end_to_end = build_stacked(LAYERS)
 first_part = fit_quiet(end_to_end, EPOCHS)
 seconds["stacked, end to end"] = time.perf_counter() - start
-trained["stacked, end to end"] = keras.models.clone_model(end_to_end)  # a copy of the weights after EPOCHS epochs
+# a copy of the end-to-end model as it is after EPOCHS epochs
+trained["stacked, end to end"] = keras.models.clone_model(end_to_end)
 trained["stacked, end to end"].set_weights(end_to_end.get_weights())
 second_part = fit_quiet(end_to_end, EXTRA, initial_epoch=EPOCHS)  # the same run, trained on
 seconds["stacked, end to end, longer"] = time.perf_counter() - start
@@ -258,7 +261,8 @@ print(f"pre-trained, before fine-tuning: {before_finetune:.4f}, "
       + ("beats the yardstick by more than 0.005" if mean_image_bce - before_finetune > LEARN_MARGIN
          else "not better than the average digit by more than 0.005"))
 
-# The 32-unit code is the encoder's last layer (enc_3 in a stacked model); a unit that is 0 for every digit is dead.
+# The 32-unit code is the encoder's last layer (enc_3 in a stacked model);
+# a unit that is 0 for every digit is dead.
 code_layer = {label: "encoder" if label == "basic" else f"enc_{len(LAYERS)}" for label in trained}
 alive = {label: losses.code_stats(outputs_of(models.encoder_of(model, code_layer[label]), x_valid))["share_alive"]
          for label, model in trained.items()}

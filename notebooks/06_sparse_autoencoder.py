@@ -161,11 +161,12 @@ print(f"by hand {by_hand:.6f}, added by the layer {float(layer.losses[0]):.6f}")
 assert abs(float(layer.losses[0]) - by_hand) < 1e-7
 
 # %% [markdown]
-# **Why not `activity_regularizer`?** The Keras blog writes the L1 version as
-# `Dense(32, activity_regularizer=keras.regularizers.l1(1e-4))`. That call still runs, but what
-# it adds changed: up to Keras 3.13 Keras *summed* the penalty over the batch, from 3.14 it
-# divides by the batch size, so the same line is as many times stronger on Keras 3.13 as there
-# are images in a batch. The cell below measures what your Keras adds, on one batch of 128 codes:
+# **Why not `activity_regularizer`?** The Keras blog ("Building Autoencoders in Keras") adds the
+# L1 version to its code layer with `activity_regularizer=regularizers.l1(10e-5)` (that is,
+# 1e-4). That argument still works, but what it adds changed: up to Keras 3.13 Keras *summed*
+# the penalty over the batch, from 3.14 it divides by the batch size, so the same line is as
+# many times stronger on Keras 3.13 as there are images in a batch. The cell below measures what
+# your Keras adds, on one batch of 128 codes:
 
 # %%
 probe_codes = np.random.default_rng(SEED).random((128, 32)).astype("float32")
@@ -186,10 +187,12 @@ print(f"Keras {keras.__version__}: activity_regularizer added {added:.6f}; the b
 # the BCE plus the same penalty).
 
 # %%
-def build_sparse(kind: str, weight: float, rho: float = 0.05, input_dim: int = 784, code_dim: int = 32) -> keras.Model:
-    """The lecture's autoencoder with a sparsity penalty on its code: L1 on ReLU units, or KL on sigmoid units."""
+def build_sparse(kind: str, weight: float, rho: float = 0.05, input_dim: int = 784,
+                 code_dim: int = 32) -> keras.Model:
+    """The lecture's autoencoder with a sparsity penalty on its code: L1 on ReLU units, KL on sigmoid units."""
     inputs = keras.Input(shape=(input_dim,), name="image")
-    code = keras.layers.Dense(code_dim, activation="relu" if kind == "l1" else "sigmoid", name="encoder")(inputs)
+    activation = "relu" if kind == "l1" else "sigmoid"
+    code = keras.layers.Dense(code_dim, activation=activation, name="encoder")(inputs)
     code = SparsityPenalty(kind, weight, rho=rho, name="sparsity")(code)
     outputs = keras.layers.Dense(input_dim, activation="sigmoid", name="decoder")(code)
     return keras.Model(inputs, outputs, name="sparse_autoencoder")
@@ -216,7 +219,8 @@ build_sparse("l1", 1e-3).summary()
 # %%
 (x_train, y_train), (x_test, y_test) = datasets.load_mnist()
 if N_TRAIN is not None:
-    x_train, y_train, x_test, y_test = x_train[:N_TRAIN], y_train[:N_TRAIN], x_test[: N_TRAIN // 4], y_test[: N_TRAIN // 4]
+    x_train, y_train = x_train[:N_TRAIN], y_train[:N_TRAIN]
+    x_test, y_test = x_test[: N_TRAIN // 4], y_test[: N_TRAIN // 4]
 n_valid = len(x_train) // 10
 x_fit, x_valid, y_valid = x_train[:-n_valid], x_train[-n_valid:], y_train[-n_valid:]
 print(f"training: {x_fit.shape}, validation slice: {x_valid.shape}, test: {x_test.shape}")
