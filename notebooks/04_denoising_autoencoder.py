@@ -101,6 +101,9 @@ runtime.set_seed(SEED)
 
 # %% [markdown]
 # ## 1. Noise on digits
+# The lecture lists it among the techniques for boosting an autoencoder's performance:
+# <!-- slide -->Add noise to input set (**Denoising autoencoder**)<!-- /slide -->.
+#
 # Two kinds of corruption, applied to the *input* only (the target stays clean):
 #
 # - **Gaussian**: add $\mathcal N(0, \sigma^2)$ to every pixel (then clip to [0, 1]);
