@@ -679,4 +679,4 @@ test_q06_3_value(kl_gradient)  # IGNORE
 
 # %% [markdown]
 # ## What's next
-# Back to notebook **02** for the full rating model, or **07** to check your Colab GPU runtime.
+# Back to notebook **03** for the full rating model, or **07** to check your Colab GPU runtime.
