@@ -109,7 +109,8 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
     for (bench, model), group in pd.DataFrame(rows).groupby(["benchmark", "model"], sort=True):
         shown = [f for f in fields if f in group.columns]
         parts += [f"**`python -m helpers.benchmark {bench} --model {model} --split uN --seed S --json`**", "",
-                  group[shown].to_markdown(index=False, floatfmt=".4f")]
+                  group[shown].to_markdown(index=False, floatfmt=tuple(".1f" if "seconds" in f else ".4f"
+                                                                        for f in shown))]
         if "rmse" in group.columns and "split" in group.columns:
             folds = group[group["split"].isin(["u1", "u2", "u3", "u4", "u5"])]
             per_fold = folds.groupby("split")["rmse"].mean()
