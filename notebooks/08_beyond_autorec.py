@@ -80,8 +80,8 @@ from helpers.runtime import by_mode, smoke_or
 
 SPLIT = "u1"  # the canonical MovieLens 100K split
 SMOKE_ITEMS = smoke_or(None, 300)  # smoke mode keeps only items with id <= 300
-PRETRAIN_EPOCHS = by_mode(30, 10, 2)  # local kernels only (GLocal-K: 30)
-FINETUNE_EPOCHS = by_mode(60, 15, 1)  # with the global kernel (GLocal-K: 60)
+PRETRAIN_EPOCHS = by_mode(30, 8, 2)  # local kernels only (GLocal-K: 30)
+FINETUNE_EPOCHS = by_mode(60, 12, 1)  # with the global kernel (GLocal-K: 60)
 ITERATIONS = smoke_or(5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
 DEMO_EPOCHS = smoke_or(3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
 AUTOREC_EPOCHS = smoke_or(None, 2)  # section 7's AutoRec models; None = notebook 03's 30
