@@ -23,13 +23,14 @@ def lesson(path: Path, body: str) -> Path:
 
 
 @pytest.mark.slow
-def test_mode_is_a_parameter_and_a_failure_is_named(tmp_path: Path) -> None:
+def test_mode_is_a_parameter_and_a_failure_is_named(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     good = lesson(tmp_path / "01_good.ipynb", "x = 1")
     bad = lesson(tmp_path / "02_bad.ipynb", "1 / 0")
     out = tmp_path / "build"
     out.mkdir()
     ok, _, error = runner.run_one(good, out, "lecture", timeout=120)
     assert ok and error == ""
+    assert "WARNING" not in capfd.readouterr().err, "the kernel's own warnings stay off the terminal"
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)
     assert any("mode is lecture" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     ok, _, error = runner.run_one(bad, out, "smoke", timeout=120)

@@ -67,7 +67,8 @@ def run_one(notebook: Path, out: Path, mode: str, timeout: int) -> tuple[bool, f
     try:
         papermill.execute_notebook(str(notebook), str(target), parameters={"MODE": mode}, cwd=str(notebook.parent),
                                    kernel_name="python3", progress_bar=True, execution_timeout=timeout,
-                                   log_output=False)
+                                   log_output=False,
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no kernel warnings here
     except papermill.PapermillExecutionError as err:
         ok, error = False, failed_cell(notebook, err)
     seconds = time.perf_counter() - start
