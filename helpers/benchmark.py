@@ -13,7 +13,11 @@ L-BFGS-B; not resumable), `--model kernel` its local-kernel network alone (Spars
 `--model ensemble` the stacked blend (`helpers.ensemble`). For these three every choice (GLocal-K's
 epochs, the blend's members and weights) is made on a 5% validation slice of the split's own base
 file (`selected_on`), the chosen models are trained again on the whole base file (`seconds`; the
-choice took `selection_seconds`) and the test file is read once.
+choice took `selection_seconds`) and the test file is read once. Settings fixed in advance, not
+chosen per split: GLocal-K's are its authors' (lambda_2 20, lambda_s 0.006, 30 + 60 epochs at most);
+the blend's AutoRec and biased-MF candidates keep the kit's stored settings (`helpers.autorec`,
+`helpers.ensemble`), chosen in earlier lessons on u1.base's validation slice. `--model ensemble` also reports GLocal-K alone (`glocal_rmse`) when the blend
+chose it: the same protocol as `--model glocal`, from the same run.
 """
 
 from __future__ import annotations
