@@ -16,8 +16,9 @@ file (`selected_on`), the chosen models are trained again on the whole base file
 choice took `selection_seconds`) and the test file is read once. Settings fixed in advance, not
 chosen per split: GLocal-K's are its authors' (lambda_2 20, lambda_s 0.006, 30 + 60 epochs at most);
 the blend's AutoRec and biased-MF candidates keep the kit's stored settings (`helpers.autorec`,
-`helpers.ensemble`), chosen in earlier lessons on u1.base's validation slice. `--model ensemble` also reports GLocal-K alone (`glocal_rmse`) when the blend
-chose it: the same protocol as `--model glocal`, from the same run.
+`helpers.ensemble`), chosen in earlier lessons on u1.base's validation slice. `--model ensemble`
+also reports GLocal-K alone (`glocal_rmse`) when the blend chose it: the same protocol as
+`--model glocal`, from the same run.
 """
 
 from __future__ import annotations
