@@ -17,7 +17,10 @@ def lesson(path: Path, body: str) -> Path:
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     mode_cell = nbformat.v4.new_code_cell("MODE = None")
     mode_cell.metadata["tags"] = ["parameters"]
-    nb.cells = [mode_cell, nbformat.v4.new_code_cell("print('mode is', MODE)"), nbformat.v4.new_code_cell(body)]
+    old_call = nbformat.v4.new_code_cell("int('the old call')")  # shown failing on purpose
+    old_call.metadata["tags"] = ["raises-exception"]
+    nb.cells = [mode_cell, nbformat.v4.new_code_cell("print('mode is', MODE)"), old_call,
+                nbformat.v4.new_code_cell(body)]
     nbformat.write(nb, path)
     return path
 
@@ -32,10 +35,12 @@ def test_mode_is_a_parameter_and_a_failure_is_named(tmp_path: Path, capfd: pytes
     assert ok and error == ""
     assert "WARNING" not in capfd.readouterr().err, "the kernel's own warnings stay off the terminal"
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)
+    assert executed.cells[-1].execution_count is not None, "a raises-exception cell does not stop the run"
+    executed = nbformat.read(out / "01_good.ipynb", as_version=4)
     assert any("mode is lecture" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     ok, _, error = runner.run_one(bad, out, "smoke", timeout=120)
     assert not ok
-    assert error.startswith("02_bad.ipynb, cell ") and "ZeroDivisionError" in error
+    assert error.startswith("02_bad.ipynb, cell ") and "ZeroDivisionError" in error, error
 
 
 def test_record_reads_each_notebooks_saved_results(tmp_path: Path) -> None:

@@ -74,6 +74,16 @@ def run_one(notebook: Path, out: Path, mode: str, timeout: int) -> tuple[bool, f
     seconds = time.perf_counter() - start
     if target.exists():
         nb = nbformat.read(target, as_version=4)
+        if not ok:  # papermill stops at any error output; a cell tagged raises-exception shows one on purpose
+            unexpected = [c for c in nb.cells if c.cell_type == "code" and "raises-exception" not in
+                          c.metadata.get("tags", []) and any(o.output_type == "error" for o in c.get("outputs", []))]
+            if unexpected:
+                out_err = next(o for o in unexpected[0].outputs if o.output_type == "error")
+                number = unexpected[0].get("execution_count") or nb.cells.index(unexpected[0]) + 1
+                error = f"{notebook.name}, cell {number}: {out_err.ename}: {out_err.evalue}".splitlines()[0]
+            elif not any(c.cell_type == "code" and c.get("execution_count") is None and c.source.strip()
+                         for c in nb.cells):
+                ok, error = True, ""
         html, _ = HTMLExporter().from_notebook_node(nb)
         _atomic_write(out / notebook.with_suffix(".html").name, html)
         long = [f"cell {i + 1} shows {n} lines" for i, c in enumerate(nb.cells) if c.cell_type == "code"
