@@ -47,3 +47,21 @@ def test_a_failed_run_is_not_recorded(tmp_path: Path) -> None:
 def test_a_readme_without_the_part_is_an_error() -> None:
     with pytest.raises(readme_tables.RecordError, match="generated: timing"):
         readme_tables.render("no markers here", {"timing": "x"})
+
+
+def test_keeping_one_notebook_replaces_only_its_entry(tmp_path: Path) -> None:
+    folder = tmp_path / "results"
+    first = tmp_path / "first.json"
+    rec = _record("lecture")
+    rec["notebooks"].append({**rec["notebooks"][0], "notebook": "02_rating_matrix_autoencoder", "minutes": 0.5})
+    first.write_text(json.dumps(rec))
+    readme_tables.keep(first, folder)
+    again = _record("lecture")
+    again["commit"] = "def5678"
+    again["notebooks"][0]["minutes"] = 2.0
+    second = tmp_path / "second.json"
+    second.write_text(json.dumps(again))
+    kept = json.loads(readme_tables.keep(second, folder).read_text())
+    assert [(e["notebook"], e["minutes"], e["commit"]) for e in kept["notebooks"]] == [
+        ("01_mnist_autoencoder", 2.0, "def5678"), ("02_rating_matrix_autoencoder", 0.5, "abc1234")]
+    assert "commits `abc1234`, `def5678`" in readme_tables.timing_table({"lecture": kept})

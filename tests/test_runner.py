@@ -47,6 +47,8 @@ def test_record_reads_each_notebooks_saved_results(tmp_path: Path) -> None:
     (tmp_path / "results").mkdir()
     (tmp_path / "results" / "01_a.json").write_text(json.dumps({"results": [{"model": "m", "rmse": 0.9}]}))
     rec = runner.record(tmp_path, "smoke", [("01_a", True, 90.0, ""), ("02_b", False, 30.0, "02_b.ipynb, cell 3: E")])
-    assert rec["mode"] == "smoke" and rec["notebooks"][0] == {"notebook": "01_a", "ok": True, "minutes": 1.5,
-                                                               "error": "", "results": [{"model": "m", "rmse": 0.9}]}
+    first = rec["notebooks"][0]
+    assert rec["mode"] == "smoke" and first["commit"] == rec["commit"]
+    assert {k: first[k] for k in ("notebook", "ok", "minutes", "error", "results")} == {
+        "notebook": "01_a", "ok": True, "minutes": 1.5, "error": "", "results": [{"model": "m", "rmse": 0.9}]}
     assert rec["notebooks"][1]["results"] == [] and not rec["notebooks"][1]["ok"]

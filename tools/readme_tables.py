@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import statistics
 import sys
 from pathlib import Path
@@ -59,6 +58,11 @@ def benchmarks(folder: Path = RESULTS / "benchmarks") -> list[dict[str, Any]]:
                                        r.get("seed", 0)))
 
 
+def _commits(rec: dict[str, Any]) -> str:
+    commits = sorted({e.get("commit", rec["commit"]) for e in rec["notebooks"]})
+    return f"commit `{commits[0]}`" if len(commits) == 1 else "commits " + ", ".join(f"`{c}`" for c in commits)
+
+
 def _machine(rec: dict[str, Any]) -> str:
     gpu = "a GPU" if rec.get("gpu") else "no GPU"
     return f"{rec.get('cpus', '?')} CPU cores, {gpu}, data: {rec.get('data', '?')}"
@@ -81,7 +85,7 @@ def timing_table(recs: dict[str, dict[str, Any]]) -> str:
     lines.append("")
     for mode in modes:
         rec = recs[mode]
-        lines.append(f"- {mode}: `make run MODE={mode}` on {rec['date']}, commit `{rec['commit']}`, {_machine(rec)}.")
+        lines.append(f"- {mode}: `make run MODE={mode}` on {rec['date']}, {_commits(rec)}, {_machine(rec)}.")
     return "\n".join(lines)
 
 
@@ -91,7 +95,7 @@ def results_tables(recs: dict[str, dict[str, Any]]) -> str:
     if mode is None:
         return "No run has been recorded yet."
     rec = recs[mode]
-    parts = [f"From `make run MODE={mode}` on {rec['date']} (commit `{rec['commit']}`, {_machine(rec)}):"]
+    parts = [f"From `make run MODE={mode}` on {rec['date']} ({_commits(rec)}, {_machine(rec)}):"]
     for entry in rec["notebooks"]:
         if not entry["results"]:
             continue
@@ -140,7 +144,9 @@ def render(readme: str, parts: dict[str, str]) -> str:
 
 
 def keep(record_file: Path, folder: Path = RESULTS) -> Path:
-    """Store a run's record as results/record-<mode>.json; a run with a failed notebook is refused."""
+    """Store a run's record in results/record-<mode>.json: its notebooks replace theirs in the record
+    already there (so a notebook whose numbers changed is run and recorded alone; each entry keeps the
+    commit it ran at). A run with a failed notebook is refused."""
     rec = json.loads(record_file.read_text())
     if "mode" not in rec or "notebooks" not in rec:
         raise RecordError(f"{record_file} is not a run record (no mode or notebooks): make run writes one.")
@@ -149,7 +155,18 @@ def keep(record_file: Path, folder: Path = RESULTS) -> Path:
         raise RecordError(f"{record_file}: {', '.join(failed)} failed; fix and run again before recording.")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"record-{rec['mode']}.json"
-    shutil.copyfile(record_file, target)
+    for entry in rec["notebooks"]:
+        entry.setdefault("commit", rec["commit"])
+    if target.is_file():
+        old = json.loads(target.read_text())
+        fresh = {e["notebook"] for e in rec["notebooks"]}
+        for entry in old["notebooks"]:
+            entry.setdefault("commit", old["commit"])
+        rec["notebooks"] = sorted([e for e in old["notebooks"] if e["notebook"] not in fresh] + rec["notebooks"],
+                                  key=lambda e: e["notebook"])
+        if fresh != {e["notebook"] for e in rec["notebooks"]}:
+            rec["commit"] = "per notebook"
+    target.write_text(json.dumps(rec, indent=1) + "\n")
     return target
 
 

@@ -108,7 +108,7 @@ def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]]) -> di
         saved = out / "results" / f"{name}.json"
         results = json.loads(saved.read_text())["results"] if ok and saved.is_file() else []
         entries.append({"notebook": name, "ok": ok, "minutes": round(seconds / 60, 2), "error": error,
-                         "results": results})
+                         "commit": _commit(), "results": results})
     return {"commit": _commit(), "mode": mode, "date": dt.date.today().isoformat(),
             "data": "offline copies (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else "downloaded",
             "cpus": os.cpu_count(), "gpu": bool(runtime.gpu_info().get("gpus")), "notebooks": entries}
