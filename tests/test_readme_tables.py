@@ -37,11 +37,16 @@ def test_tables_come_from_the_numbers(tmp_path: Path) -> None:
     assert "Five folds: RMSE 0.8830" in bench
 
 
-def test_a_failed_run_is_not_recorded(tmp_path: Path) -> None:
+def test_a_failed_notebook_is_not_recorded(tmp_path: Path) -> None:
     path = tmp_path / "record.json"
     path.write_text(json.dumps(_record("full", ok=False)))
-    with pytest.raises(readme_tables.RecordError, match="failed"):
+    with pytest.raises(readme_tables.RecordError, match="every notebook failed"):
         readme_tables.keep(path, tmp_path / "results")
+    rec = _record("full")
+    rec["notebooks"].append({**rec["notebooks"][0], "notebook": "02_x", "ok": False})
+    path.write_text(json.dumps(rec))
+    kept = json.loads(readme_tables.keep(path, tmp_path / "results").read_text())
+    assert [e["notebook"] for e in kept["notebooks"]] == ["01_mnist_autoencoder"]
 
 
 def test_a_readme_without_the_part_is_an_error() -> None:

@@ -146,13 +146,16 @@ def render(readme: str, parts: dict[str, str]) -> str:
 def keep(record_file: Path, folder: Path = RESULTS) -> Path:
     """Store a run's record in results/record-<mode>.json: its notebooks replace theirs in the record
     already there (so a notebook whose numbers changed is run and recorded alone; each entry keeps the
-    commit it ran at). A run with a failed notebook is refused."""
+    commit it ran at). A failed notebook is left out (its old entry, if any, stays) and named on stderr."""
     rec = json.loads(record_file.read_text())
     if "mode" not in rec or "notebooks" not in rec:
         raise RecordError(f"{record_file} is not a run record (no mode or notebooks): make run writes one.")
     failed = [e["notebook"] for e in rec["notebooks"] if not e["ok"]]
     if failed:
-        raise RecordError(f"{record_file}: {', '.join(failed)} failed; fix and run again before recording.")
+        print(f"{record_file}: not recorded, as they failed: {', '.join(failed)}", file=sys.stderr)
+        rec["notebooks"] = [e for e in rec["notebooks"] if e["ok"]]
+    if not rec["notebooks"]:
+        raise RecordError(f"{record_file}: every notebook failed; nothing to record.")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"record-{rec['mode']}.json"
     for entry in rec["notebooks"]:
