@@ -25,7 +25,8 @@ def test_autorec_benchmark_json_and_resume(offline_data: Path, tmp_path: Path, b
 def test_mnist_benchmark_json(offline_data: Path, benchmark: type) -> None:
     result = benchmark("mnist", "--model", "seed", "--epochs", "1").result()
     assert result["epochs"] == 1 and 0 < result["val_loss"] < 0.5 and result["params"] == 50_992
-    assert result["seconds"] > 0 and result["n_train"] == 8000
+    assert result["seconds"] > 0 and result["n_train"] == 7200 and result["n_valid"] == 800  # 90/10 of the 8,000
+    assert 0 < result["test_loss"] < 0.5 and result["n_test"] == 2000
 
 
 @pytest.mark.parametrize("model", ["stacked", "denoising", "sparse"])
