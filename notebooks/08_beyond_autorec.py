@@ -72,8 +72,9 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # ## Parameters
 # All the knobs of this lesson. The run mode picks their values: `full` (GLocal-K's own schedule:
 # 30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B iterations, for every model of the
-# ablation too), `lecture` (fewer epochs, about 10 minutes on 2 CPU cores) or `smoke` (what the
-# automatic tests use: items with id <= 300, a few epochs of 2 iterations).
+# ablation too), `lecture` (fewer epochs, about 10 minutes on 2 CPU cores; so short a schedule
+# leaves GLocal-K far from converged, and the ablation's verdicts can differ from full mode's) or
+# `smoke` (what the automatic tests use: items with id <= 300, a few epochs of 2 iterations).
 
 # %%
 from helpers.runtime import by_mode, smoke_or
