@@ -85,7 +85,7 @@ PRETRAIN_EPOCHS = by_mode(30, 8, 2)  # local kernels only (GLocal-K: 30)
 FINETUNE_EPOCHS = by_mode(60, 12, 1)  # with the global kernel (GLocal-K: 60)
 ITERATIONS = smoke_or(5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
 DEMO_EPOCHS = smoke_or(3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
-AUTOREC_EPOCHS = smoke_or(None, 2)  # section 7's AutoRec models; None = notebook 03's 30
+AUTOREC_EPOCHS = by_mode(None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
 BLEND_CANDIDATES = smoke_or(None, ["GLocal-K", "I-AutoRec", "biased MF"])  # None = all seven
 SEED = 0
 
