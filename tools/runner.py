@@ -101,15 +101,19 @@ def _commit() -> str:
     return (done.stdout.strip() or "unknown") + ("+changes" if dirty else "")
 
 
-def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]]) -> dict[str, Any]:
-    """The run's record: commit, mode, data, date, and per notebook its minutes and results rows."""
+def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]],
+           commits: dict[str, str] | None = None) -> dict[str, Any]:
+    """The run's record: commit, mode, data, date, and per notebook its minutes, results rows and the
+    commit it started at (`commits`; default: the commit now)."""
     entries = []
+    commits = commits or {}
     for name, ok, seconds, error in runs:
         saved = out / "results" / f"{name}.json"
         results = json.loads(saved.read_text())["results"] if ok and saved.is_file() else []
         entries.append({"notebook": name, "ok": ok, "minutes": round(seconds / 60, 2), "error": error,
-                         "commit": _commit(), "results": results})
-    return {"commit": _commit(), "mode": mode, "date": dt.date.today().isoformat(),
+                         "commit": commits.get(name) or _commit(), "results": results})
+    started = sorted({e["commit"] for e in entries})
+    return {"commit": started[0] if len(started) == 1 else "per notebook", "mode": mode, "date": dt.date.today().isoformat(),
             "data": "offline copies (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else "downloaded",
             "cpus": os.cpu_count(), "gpu": bool(runtime.gpu_info().get("gpus")), "notebooks": entries}
 
@@ -142,13 +146,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["COURSE_RESULTS_DIR"] = str((args.out / "results").resolve())
     os.environ.pop("MPLBACKEND", None)  # a non-interactive backend here would keep figures out of the build
     os.environ.pop("COURSE_SMOKE", None)  # the MODE parameter decides
-    runs = []
+    runs, commits = [], {}
     for notebook in args.notebooks:
         print(f"{notebook.name}:", flush=True)
+        commits[notebook.stem] = _commit()  # what the notebook runs is what was checked out when it started
         ok, seconds, error = run_one(notebook, args.out, mode, args.timeout)
         print(f"  {'ok' if ok else 'FAILED at ' + error} ({seconds / 60:.1f} min)", flush=True)
         runs.append((notebook.stem, ok, seconds, error))
-    rec = record(args.out, mode, runs)
+    rec = record(args.out, mode, runs, commits)
     _atomic_write(args.out / "record.json", json.dumps(rec, indent=1) + "\n")
     _atomic_write(args.out / "results.md", summary(args.out, rec))
     print(f"Wrote {args.out}/ (executed notebooks, HTML, results.md, record.json).")
