@@ -65,7 +65,8 @@ def _commits(rec: dict[str, Any]) -> str:
 
 def _machine(rec: dict[str, Any]) -> str:
     gpu = "a GPU" if rec.get("gpu") else "no GPU"
-    return f"{rec.get('cpus', '?')} CPU cores, {gpu}, data: {rec.get('data', '?')}"
+    load = f", load average {rec['load_average']} at its end" if "load_average" in rec else ""
+    return f"{rec.get('cpus', '?')} CPU cores, {gpu}{load}, data: {rec.get('data', '?')}"
 
 
 def timing_table(recs: dict[str, dict[str, Any]]) -> str:

@@ -115,7 +115,8 @@ def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]],
     started = sorted({e["commit"] for e in entries})
     return {"commit": started[0] if len(started) == 1 else "per notebook", "mode": mode, "date": dt.date.today().isoformat(),
             "data": "offline copies (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else "downloaded",
-            "cpus": os.cpu_count(), "gpu": bool(runtime.gpu_info().get("gpus")), "notebooks": entries}
+            "cpus": os.cpu_count(), "load_average": round(os.getloadavg()[1], 1),  # other jobs slow a run down
+            "gpu": bool(runtime.gpu_info().get("gpus")), "notebooks": entries}
 
 
 def summary(out: Path, rec: dict[str, Any]) -> str:
