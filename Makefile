@@ -16,7 +16,8 @@ help:
 	@echo "make student  the students' edition (build/student/ae-recsys-kit) and the autograder bundles (build/student/autograder)"
 	@echo "make grade SUBMISSIONS=folder  grade the students' notebooks in a folder (grades.csv there)"
 	@echo "make test   ruff, unit tests, pairing and hygiene, nbval over the instructors' notebooks (every solution passes its tests),"
-	@echo "            then the students' edition in smoke mode (every check reports 'not answered')"
+	@echo "            and the students' edition built (no solution line in it)"
+	@echo "make nbval-student  the students' edition in smoke mode here (every check reports 'not answered'); test-colab runs it too"
 	@echo "make test-colab  the same notebooks in a Colab replica (.venv-colab with Colab's package versions), benchmarks side by side"
 	@echo "                 COLAB_RUNTIME=2026.07: the past runtime a notebook can pin (Python 3.12, NumPy 2.0.2)"
 	@echo "make test-browser  notebook 03 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
@@ -82,7 +83,9 @@ nbval-student: student
 		--nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider --rootdir . -p tools.nbval_outputs --expect-unanswered \
 		--keep-outputs $(CURDIR)/build/nbval-student [0-9][0-9]_*.ipynb
 
-test: lint unit pairing hygiene nbval nbval-student
+# The students' edition is built (and refused if any solution or hidden-test line would show); make test-colab runs
+# it top to bottom on Colab's package set (every check must say "not answered"), and so does `make nbval-student` here.
+test: lint unit pairing hygiene nbval student
 
 # Colab's package versions (tools/colab/constraints.txt) in .venv-colab, a Drive + /content layout, every notebook
 # in smoke mode, the version-sensitive unit tests, and the version-sensitive benchmarks in .venv and .venv-colab side by
