@@ -109,7 +109,7 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
     """One table per benchmark model: a row per run, and the five folds' mean and sd where all five are there."""
     if not rows:
         return "No benchmark has been recorded yet."
-    fields = ["split", "seed", "rmse", "mae", "seconds", "selection_seconds", "epochs_chosen", "selected_on"]
+    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "seconds", "selection_seconds", "epochs_chosen", "selected_on"]
     parts = []
     for (bench, model), group in pd.DataFrame(rows).groupby(["benchmark", "model"], sort=True):
         shown = [f for f in fields if f in group.columns]
