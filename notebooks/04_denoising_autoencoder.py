@@ -76,7 +76,7 @@ from helpers.runtime import by_mode, smoke_or
 EPOCHS = smoke_or(20, 2)  # the same epoch budget for every MNIST model
 NOISE_LEVELS = smoke_or([0.1, 0.3, 0.5], [0.3])  # Gaussian noise standard deviations in the sweep
 N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = the epochs of notebook 03's I-AutoRec configuration (autorec.BEST_ITEM)
+RATING_EPOCHS = smoke_or(None, 2)  # None = each configuration's own epochs (autorec.VARIANTS)
 DROP_RATES = smoke_or([0.25, 0.5, 0.75], [0.5])  # share of observed input ratings dropped in training
 SMOKE_ITEMS = smoke_or(None, 300)
 SEED = 0
@@ -242,8 +242,9 @@ mnist_table = pd.DataFrame(rows)
 mnist_table.round(4)
 
 # %% [markdown]
-# Each column is a kind of input; each number is the BCE against the **clean** validation digit
-# (lower is better). Read down a column to compare models on the same damaged digits.
+# Each `... input` column is a kind of input; its numbers are the BCE against the **clean**
+# validation digit (lower is better); `seconds` is the training time. Read down a column to
+# compare models on the same damaged digits.
 #
 # **First, did each model learn?** The yardstick is the BCE of drawing the average training
 # digit for every input. A model whose clean-input BCE is not at least `MARGIN` below it has
@@ -258,7 +259,8 @@ mnist_table["learned"] = mnist_table["clean input"] < yardstick - MARGIN
 for _, row in mnist_table.iterrows():
     print(f"- {row['model']}: clean-input BCE {row['clean input']:.4f}, "
           + ("learned" if row["learned"] else f"FAILED: not {MARGIN} below the yardstick"))
-# A ReLU code unit that is 0 for every digit is dead: it carries nothing. Share of the 32 units alive:
+# A ReLU code unit that stays near 0 (below 0.01) on all but 1% of the digits is dead: it carries
+# almost nothing. The share of the 32 units alive:
 alive = {label: losses.code_stats(np.asarray(models.encoder_of(run["model"])(x_valid)))["share_alive"]
          for label, run in [("basic", basic_run), *denoisers.items()]}
 print("share of code units alive (active on at least 1% of the digits):",
@@ -337,7 +339,10 @@ sweep["advantage on noisy input"] = sweep["basic AE"] - sweep["denoising AE"]
 basic_clean = mnist_table.loc[0, "clean input"]
 compared = sweep[sweep["learned"]] if mnist_table.loc[0, "learned"] else sweep.iloc[:0]
 for _, row in sweep[~sweep["learned"]].iterrows():
-    print(f"Trained on std {row['noise std']}: did not learn (within {MARGIN} of the average digit), not compared.")
+    print(f"Trained on std {row['noise std']}: did not learn "
+          f"(not {MARGIN} below the average digit), not compared.")
+if not mnist_table.loc[0, "learned"]:
+    print("The basic model did not learn: the sweep's denoisers are not compared with it.")
 if len(compared) > 1:
     grows = bool(np.all(np.diff(compared["advantage on noisy input"]) > 0))
     print(f"The denoiser's advantage on noisy digits {'grows' if grows else 'does not grow steadily'} with the noise: "
@@ -376,8 +381,9 @@ mnist_test.round(4)
 # observed ratings. To rebuild a hidden rating the model must infer it from the others, which
 # is exactly the task at test time. Keras's `Dropout` layer does this, and it rescales the
 # ratings it keeps so that their sum keeps its expected size (the CDAE recipe). The rating
-# models are notebook 03's I-AutoRec (`autorec.VARIANTS`); the denoising ones have a `Dropout`
-# layer on their input.
+# models are notebook 03's I-AutoRec configuration (`autorec.VARIANTS`): the plain one without
+# the input dropout that configuration has, the denoising ones with a `Dropout` layer of each
+# rate on their input.
 #
 # Plain I-AutoRec (no corruption) against I-AutoRec with several drop rates, on MovieLens 100K
 # `u1`, same architecture, λ, optimizer and epochs. **The drop rate is a choice, so it is made
@@ -634,10 +640,11 @@ test_q04_2_value(answer_2)  # IGNORE
 # points: 3
 
 # %% [markdown]
-# **Exercise 4 (write code).** Write masking noise yourself, in NumPy: `mask_noise(x, rate, seed)`
-# returns a copy of the array `x` in which each entry is set to 0 with probability `rate`,
-# independently of the others, drawing from `np.random.default_rng(seed)`. The kept entries keep
-# their values (no rescaling) and `x` itself stays unchanged. The grading runs it on new random
+# **Exercise 4 (write code).** Write masking noise yourself, in NumPy and without the kit's
+# helpers: `mask_noise(x, rate, seed)` returns a copy of the array `x` in which each entry is set
+# to 0 with probability `rate`, independently of the others, drawing from
+# `np.random.default_rng(seed)`. The kept entries keep their values (no rescaling) and `x`
+# itself stays unchanged. The grading runs it on new random
 # images and rates (0 and 1 included), counts the zeros, and tries the same seed twice and
 # another seed. Then look at what it does: `plots.image_grid([x_valid, mask_noise(x_valid, 0.5,
 # SEED)], n=8)`.
