@@ -20,9 +20,9 @@
 # %% [markdown]
 # # 02 · The rating-matrix autoencoder: the slides' matrices and the objective
 #
-# A recommender's data is a user × item matrix of ratings in which most entries are missing.
-# An autoencoder trained to rebuild the entries that *are* there learns enough structure to fill
-# in the ones that are not, and those filled-in entries are the predictions. This notebook works
+# A recommender's data is a user × item matrix of ratings in which most entries are missing. An
+# autoencoder trained to rebuild the entries that *are* there can learn enough structure to fill in
+# the ones that are not, and those filled-in entries are the predictions. This notebook works
 # through the lecture's two small matrices and its objective, term by term, in Keras code small
 # enough to check by hand; notebook 03 trains the same model (AutoRec) on MovieLens.
 #
@@ -32,7 +32,8 @@
 # - read the lecture's objective symbol by symbol and write it in Keras: the masked loss on the
 #   observed ratings and L2 on the weights and biases of every layer;
 # - say what a model can and cannot predict for an item nobody rated;
-# - avoid a Keras pitfall: `sample_weight` does not compute the masked mean.
+# - avoid a Keras pitfall: the mask passed as `sample_weight` does not, by default, compute the
+#   masked mean.
 
 # %% [markdown]
 # ## Setup
@@ -78,9 +79,10 @@ check_params(TOY_EPOCHS=(TOY_EPOCHS, int, 100), LAM_SUM=(LAM_SUM, float, 0), SEE
 
 # %% [markdown]
 # ## 1. The slides' matrices: the blanks are the predictions
-# The lecture's first matrix, 5 users × 5 items, where `0` means "not rated":
-# <!-- slide -->A matrix of user/item ratings<!-- /slide -->.
-# The kit keeps a copy in `data/` and names the users u1–u5 and the items i1–i5.
+# The lecture's first matrix, 5 users × 5 items, captioned
+# <!-- slide -->A matrix of user/item ratings<!-- /slide -->. The slide does not say what its
+# `0`s are; here, as is usual for rating matrices, `0` is read as "not rated". The kit keeps a
+# copy in `data/` and names the users u1–u5 and the items i1–i5.
 
 # %%
 import keras
@@ -120,7 +122,7 @@ def fit_whole_matrix(model: keras.Model, matrix: np.ndarray, epochs: int) -> Non
     Keras pays a fixed cost per epoch, which for a 5-row matrix is most of the time; so the
     matrix is stacked 100 times and each Keras epoch runs 100 batches, each batch exactly the
     whole matrix (shuffle=False keeps the copies apart). The steps are the same as with
-    `model.fit(matrix, matrix, epochs=epochs, batch_size=len(matrix))`, about 20 times faster.
+    `model.fit(matrix, matrix, epochs=epochs, batch_size=len(matrix))`, in far less time.
     """
     copies = np.tile(matrix, (100, 1))
     model.fit(copies, copies, epochs=max(1, epochs // 100), batch_size=len(matrix), shuffle=False, verbose=0)
@@ -163,9 +165,10 @@ assert abs(float(masked_mse(toy.values, filled)) - float(losses.masked_mse(toy.v
 # decoder), the network has more numbers to tune than ratings to fit; the RMSE printed above says
 # how closely it fitted them. Nothing in the loss ties the blanks to the 1–5 scale, so a
 # prediction can fall outside it. The kit clips predictions to the scale before it **scores** them
-# (`evaluation.rmse`, `evaluation.mae`) and where it **shows** a predicted rating; it **ranks**
-# films (`autorec.recommend`) by the raw predictions, because clipping would turn every
-# prediction above 5 into a tie at 5.
+# (`evaluation.rmse`, `evaluation.mae`) and where a table **shows** a predicted rating; it
+# **ranks** films (`autorec.recommend`) by the raw predictions, because clipping would turn every
+# prediction above 5 into a tie at 5. This notebook's heatmaps and `observed_rmse` use the raw
+# output: they show the fit itself.
 
 # %% [markdown]
 # ### What goes wrong without the mask
@@ -185,7 +188,8 @@ print(f"mean prediction at the blanks: masked {filled[~toy.mask].mean():.2f}, un
 # ### The second matrix, and the column nobody rated
 # The lecture's second matrix (users u1–u4, items i1–i5) leaves blanks instead of zeros, and
 # says of them: <!-- slide -->These can be considered as prediction<!-- /slide -->. In the
-# model's input a blank becomes 0 as well; the mask is what tells the two meanings apart.
+# model's input a blank becomes 0 as well, and the mask (`y_true != 0`) marks it as not rated;
+# that works because no rating on these scales is 0.
 #
 # The same masked autoencoder (5 → 3 → 5) trained on these four users fills them in. Look at
 # column **i4**: nobody rated it. Its column mean, the simplest fallback, does not exist (0
@@ -233,12 +237,12 @@ assert np.allclose(i4_start, i4_end), "no gradient reaches the output unit of an
 assert np.isnan(toy45.frame()["i4"].mean())
 
 # %% [markdown]
-# The blanks of i1, i2, i3 and i5 are filled from what the other users rated, and the i4 column
-# is noise from initialisation: the printed values differ from seed to seed, and none of them is
-# trained. With the L2 term of section 2 on the output layer, the decay would pull $W_{i4}$
-# towards 0 and the output towards $b_{i4} = 0$, the most trustworthy-looking number with the
-# least information behind it. On MovieLens (notebook 03) the kit answers items (and users) with
-# no training ratings from a bias baseline instead, and counts how often it did.
+# The blanks of i1, i2, i3 and i5 are filled from what the other users rated, and the i4 column is
+# noise from initialisation: the printed values differ from seed to seed, and none of them is
+# trained. With the L2 term of section 2 on the output layer, the decay would pull $W_{i4}$ towards
+# 0 and the output towards $b_{i4} = 0$ (1 once clipped to the scale): a steady number that still
+# says nothing about the item. On MovieLens (notebook 03) the kit answers items (and users) with no
+# training ratings from a bias baseline instead, and counts how often it did.
 
 # %% [markdown]
 # ## 2. The objective, term by term
@@ -255,13 +259,14 @@ assert np.isnan(toy45.frame()["i4"].mean())
 # <!-- /slide -->
 #
 # Read it as: training looks for the weights $\{W_l\}$ and biases $\{b_l\}$ that make the
-# right-hand side smallest. Symbol by symbol:
+# right-hand side smallest (the slide's `=` after argmin reads as "of": argmin names the
+# minimising parameters, not a value). Symbol by symbol:
 #
 # | the slide | what it is | in this notebook's Keras code |
 # | --- | --- | --- |
 # | $\tilde X$ | the observed input: the rating matrix the network reads, one example per row, 0 at a blank | `toy.values` |
 # | $\hat X$ | the reconstruction: the network's output for every entry, blanks included | `model(toy.values)` (`fill`) |
-# | $\lVert\tilde X - \hat X\rVert_F^2$, "training error on observed ratings" | the squared Frobenius norm, a sum of squared differences; its label restricts it to the observed ratings | `masked_mse` (section 1): the **mean** over the rated entries instead of the sum |
+# | $\lVert\tilde X - \hat X\rVert_F^2$, "Training error on observed ratings" | the squared Frobenius norm, a sum of squared differences; its label restricts it to the observed ratings | `masked_mse` (section 1): the **mean** over the rated entries instead of the sum |
 # | $l = 1, \dots, L$ | the layers with weights; $L = 2$ here, the encoder and the decoder | the two `Dense` layers |
 # | $W_l$, $b_l$ | layer $l$'s weight matrix and bias vector | `layer.kernel`, `layer.bias` |
 # | $\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2$ | the sum of the squares of layer $l$'s weights plus the sum of the squares of its biases | `kernel_regularizer=keras.regularizers.L2(...)` and `bias_regularizer=keras.regularizers.L2(...)` on each layer |
@@ -337,13 +342,13 @@ assert abs(lam_kit * squares.to_numpy().sum() - penalties) < 1e-6 * max(penaltie
 # %% [markdown]
 # **A pitfall.** Passing the mask as Keras `sample_weight` looks equivalent but is not, for two
 # reasons. First, `MeanSquaredError` averages over the last axis *before* it applies
-# `sample_weight`: a 5 × 5 matrix of weights then multiplies five row means (broadcast across
-# the rows), not the 25 squared errors. Second, with the default reduction
-# (`"sum_over_batch_size"`) Keras divides by the number of *all* entries, not by the sum of
-# the weights (keras-team/keras#19740), so the loss shrinks as the matrix gets sparser. To
-# weight single entries, give the loss one entry per row: flatten to shape (25, 1) with weights
-# of shape (25,). Keras 3 also offers `reduction="mean_with_sample_weight"`, which divides by
-# the sum of the weights; on the flattened entries that is exactly the masked mean.
+# `sample_weight`: the 5 × 5 weights then multiply the five row means, broadcast so that the weight
+# of entry (i, j) meets the mean of row j, not the entry's squared error. Second, with the default
+# reduction (`"sum_over_batch_size"`) Keras divides by the number of *all* entries, not by the sum
+# of the weights (keras-team/keras#19740), so the loss shrinks as the matrix gets sparser. To weight
+# single entries, give the loss one entry per row: flatten to shape (25, 1) with weights of shape
+# (25,). Keras 3 also offers `reduction="mean_with_sample_weight"`, which divides by the sum of the
+# weights; on the flattened entries that is exactly the masked mean.
 
 # %%
 pred = fill(toy_ae, toy.values)
@@ -575,6 +580,6 @@ test_q02_3_value(answer_3)  # IGNORE
 
 # %% [markdown]
 # ## What's next
-# Notebook **03** trains this model, AutoRec, with this objective on MovieLens 100K: it searches
-# λ on a validation slice (in full mode), measures what L2 does against overfitting, compares the
-# model with baselines, and turns the filled-in matrix into recommendations.
+# Notebook **03** trains this model, AutoRec, with this objective on MovieLens 100K: it searches λ
+# and input dropout on a validation slice (in full mode), measures what L2 does against overfitting,
+# compares the model with baselines, and turns the filled-in matrix into recommendations.

@@ -27,8 +27,8 @@
 #
 # **After this notebook you can**
 # - write I-AutoRec in Keras (its layers with their regularisers, the masked loss) and train
-#   I-AutoRec and U-AutoRec on MovieLens, choosing λ and the model on a validation slice (never
-#   the test set), and say which settings were fixed beforehand;
+#   I-AutoRec and U-AutoRec on MovieLens, choosing λ, dropout and the blend weight on a
+#   validation slice (never the test set), and say which settings were fixed beforehand;
 # - compare RMSE/MAE with baselines and published numbers, and see what L2 does against overfitting;
 # - turn predictions into top-10 recommendations, measure Recall@10 and NDCG@10, and find
 #   similar films from the learned item codes;
@@ -64,7 +64,7 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # ## Parameters
 # The run mode picks the values: `full` searches λ and dropout and runs MovieLens 1M; `lecture`
 # trains the stored configuration for 20 epochs instead of 30, to save time; `smoke` keeps the
-# films with id ≤ 300 and trains for 2 epochs.
+# films with id ≤ 300 and trains for 2 epochs (1 for the boosting table).
 
 # %%
 from helpers.runtime import by_mode, smoke_or
@@ -88,8 +88,9 @@ check_params(SPLIT=(SPLIT, str), SELECT=(SELECT, bool), EPOCHS=(EPOCHS, (int, ty
 # ## 1. MovieLens 100K
 # 100,000 ratings (1–5 stars) by 943 users of 1,682 films, from GroupLens. The canonical
 # split `u1` holds out 20,000 ratings as `u1.test`. We carve a further 5% of `u1.base` off as
-# a **validation slice**: every choice below (MF's size and L2 weight, λ and dropout, the blend
-# weight) is made on it, and `u1.test` is scored once, at the end.
+# a **validation slice**: every choice below (MF's size and L2 weight, λ and dropout in full
+# mode, the blend weight) is made on it; `u1.test` only scores models whose settings are fixed,
+# and never makes a choice.
 
 # %%
 import tempfile
@@ -154,8 +155,11 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # vector of that user's ratings of all items. Both are the network of notebook 02 at full size:
 # an encoder $\mathbf h = g(V\mathbf r + \boldsymbol\mu)$ with 500 sigmoid units, a linear decoder
 # $\hat{\mathbf r} = W\mathbf h + \mathbf b$, L2 on all four parameter tensors (the slide's
-# $\sum_l (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$), and the masked loss on the observed
-# ratings. The kit's configuration adds one thing beyond the paper, **input dropout**: a
+# $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$), and the masked loss on the observed
+# ratings. Here λ is the weight of each `L2(λ)` regulariser, notebook 02's `lam_kit`: the loss
+# is a mean over a batch's observed ratings, so the slide's λ is this λ times their number.
+# Beyond the paper, whose penalty covers the weights only, the kit penalises the biases too
+# (as the slide does), and its configuration adds **input dropout**: a
 # `Dropout` layer hides a random half (on average) of each example's observed ratings from the
 # input during training and, as Keras's `Dropout` does, scales the rest up by 2, while the loss
 # still covers all of them (the denoising idea of notebook 04).
@@ -163,8 +167,8 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # **What was chosen how.** The size (500 units), the activation, Adam with a learning rate of
 # 0.003 decaying to 0 along a cosine, the batch size and the 30 epochs were **set beforehand**
 # (`autorec.BEST_ITEM`; lecture mode trains 20 epochs) and are not searched here. λ and the
-# dropout share are searched on the validation slice in full mode; lecture and smoke mode keep
-# `BEST_ITEM`'s values untried.
+# dropout share are searched on the validation slice in full mode; lecture and smoke mode train
+# `BEST_ITEM`'s values alone, with no search.
 #
 # **AutoRec as a non-linear factorisation.** Write I-AutoRec's output for item $i$ and user $u$
 # out: $\hat r_{ui} = W_{u} \cdot \mathbf h_i + b_u$. The code $\mathbf h_i$ is an item vector
@@ -248,8 +252,8 @@ selection.round(4)
 
 # %% [markdown]
 # ### Overfitting: λ = 0 against the kept λ
-# The slide labels the L2 term "regularization to avoid overfitting". Train the paper's plain
-# I-AutoRec (no input dropout, so L2 is the only regulariser) twice on the fitting part, with
+# The slide labels the L2 term "Regularization to avoid overfitting". Train plain I-AutoRec
+# (no input dropout, so L2 is the only regulariser) twice on the fitting part, with
 # $\lambda = 0$ and with the kept $\lambda$, and after every epoch measure the RMSE on the
 # **training** ratings and on the **validation** slice (dropout off). A falling training RMSE
 # with a rising validation RMSE means the network memorises the ratings it sees rather than
@@ -299,10 +303,11 @@ print(f"λ = 0 ends with the {'larger' if gaps[0.0] > gaps[item_config.lam] else
 
 # %% [markdown]
 # ### The boosting list, applied to the rating autoencoder
-# Notebook 01 tried the slide's techniques for boosting performance on MNIST. Here are the ones
-# that carry over to ratings, one at a time against the kept configuration, on a smaller epoch
-# budget (`BOOST_EPOCHS`): the **dimensions** (hidden size), the **activation** of the code and
-# the **optimizer** (each on the same cosine-decaying learning rate). The **loss** stays the
+# Notebook 01 tried four of the slide's techniques for boosting performance on MNIST. Three of
+# them are tried here, one at a time against the kept configuration, on a smaller epoch budget
+# (`BOOST_EPOCHS`): the **dimensions** (hidden size), the **activation** of the code and the
+# **optimizer** (each on the same cosine-decaying learning rate). More layers, input noise and
+# a penalty on the code are the subjects of notebooks 05, 04 and 06. The **loss** stays the
 # masked MSE: the measure is RMSE, and binary cross-entropy needs targets in [0, 1], not
 # 1–5 stars. Every variant trains on the fitting part and is scored on the validation slice;
 # the table is a look at the list, and nothing below is chosen from it.
@@ -334,7 +339,8 @@ boosting.round(4)
 # ### Blending I-AutoRec and U-AutoRec
 # A weighted average of two models can beat both when they err differently. The weight is
 # chosen on the validation slice as well; `w = 1` is I-AutoRec alone and `w = 0` U-AutoRec
-# alone, so the chosen blend is never worse than either on validation.
+# alone, so the chosen blend is never worse than either on validation. U-AutoRec takes the λ and
+# dropout kept for I-AutoRec; they are not searched for it.
 
 # %%
 user_config = autorec.BEST_USER.with_(lam=item_config.lam, dropout=item_config.dropout, epochs=item_config.epochs)
@@ -366,7 +372,7 @@ assert valid_b <= min(valid_i, valid_u), "the blend weight is chosen on validati
 # | GC-MC | ML-100K u1 | 0.910 | van den Berg et al., *Graph Convolutional Matrix Completion*, 2017 |
 # | GLocal-K | ML-100K u1 | 0.8889 | Han et al., *GLocal-K*, CIKM 2021 |
 #
-# The comparable rows are the two ML-100K ones; section 4 runs ML-1M.
+# The comparable rows are the two ML-100K ones; section 4 runs ML-1M in full mode.
 
 # %%
 folder = runtime.run_dir(f"03_autorec_{SPLIT}" + by_mode("", "_lecture", "_smoke"))  # one folder per run mode
@@ -401,8 +407,9 @@ table.round(4)
 # ## 2. Recommend
 # A prediction for every missing entry means we can rank, for each user, the films they have
 # not rated. First the top 10 for user 1, with five of the films they rated highest for
-# context. Then **ranking quality** for every test user: rank all films they did not rate in
-# `u1.base` and look at the top 10; a held-out rating of 4 or 5 counts as relevant.
+# context. Then **ranking quality**: a held-out rating of 4 or 5 counts as relevant, and for
+# every test user with a relevant film we rank all the films of `u1.base` they did not rate there
+# and look at the top 10.
 # *Recall@10* is the share of a user's relevant films found in the top 10; *NDCG@10* also
 # rewards putting them first. RMSE only looks at the ratings people chose to give, a top-10 list
 # at every film a user has not rated.
@@ -429,8 +436,9 @@ ranking.round(4)
 
 # %% [markdown]
 # ### Item codes: films the model thinks alike
-# I-AutoRec's 500-unit code of each film summarises who rated it and how. Films with similar
-# codes (cosine similarity) were rated alike, with no genre or title ever given to the model.
+# I-AutoRec's 500-unit code of each film is computed from who rated it and how. Films with
+# similar codes (cosine similarity) are films the model treats alike; it never saw a genre or a
+# title.
 # Section 1 read I-AutoRec as a factorisation: the prediction for item $i$ and user $u$ is the
 # code $\mathbf h_i$ times the decoder's row for $u$, plus that user's bias. The cell checks
 # that reading on the trained model too.
@@ -466,7 +474,7 @@ pd.DataFrame({"title": titles.reindex(index.item_ids[similar]).to_numpy(),
 # cell prints how often a coloured film's 10 nearest coloured films *in the picture* have its
 # colour, against chance, which says whether the picture shows genre groups. Then a measure on
 # the full codes: for each film with at least 20 training ratings, the share of its 10 nearest
-# films (cosine of the codes) that share at least one genre with it, against random pairs of
+# such films (cosine of the codes) that share at least one genre with it, against random pairs of
 # films and the films' raw rating vectors (the model's input).
 
 # %%
@@ -689,8 +697,8 @@ test_q03_1_value(answer_1, train, test)  # IGNORE
 # **Exercise 2 (write code).** Write `autorec_parameters(n_inputs, hidden)`: the number of
 # parameters (weights and biases of the encoder and the decoder) of the network
 # `autorec_network` builds for rows of `n_inputs` ratings and a code of `hidden` units, for any
-# sizes, from the shapes of its layers. The hidden tests try it on sizes this notebook never
-# builds, MovieLens 1M's among them (6,040 users, 3,706 films).
+# sizes, from the shapes of its layers. The hidden tests try it on other sizes, MovieLens 1M's
+# among them (6,040 users, 3,706 films).
 
 # %% [raw]
 # # BEGIN SOLUTION
