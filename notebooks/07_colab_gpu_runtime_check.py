@@ -21,9 +21,10 @@
 # # 07 · Your Colab runtime: GPU, Drive, and TensorFlow vs PyTorch vs Keras
 #
 # The lecture's practice part runs on Google Colab: its slides list a Tesla K80, 13G of memory,
-# a 12-hour limit, and TensorFlow 1 code with sessions and graphs. All of that has moved on.
-# This notebook shows what *your* runtime is, whether its GPU works, how to keep your work on
-# Google Drive, and runs the slide's framework example as written and in today's libraries.
+# a 12-hour limit, and TensorFlow 1 code with sessions and graphs. Your runtime is another
+# machine, with other software. This notebook shows what *your* runtime is, whether its GPU
+# works, how to keep your work on Google Drive, and runs the slide's framework example as
+# written and in today's libraries.
 #
 # **After this notebook you can**
 # - read your runtime's hardware and software, and compare it with the slide's specifications;
@@ -33,7 +34,7 @@
 #   PyTorch), where `tf.function` fits, and what Keras adds on top.
 #
 # **How long:** the notebook prints its own running time under *Results*; the README lists
-# the times of the recorded runs in each mode.
+# the minutes of its recorded runs.
 
 # %% [markdown]
 # ## Setup
@@ -176,8 +177,8 @@ pd.DataFrame(rows, columns=["", "this runtime", "the slide"]).set_index("")
 # notebook connects to a fresh runtime: run it again from the top.
 #
 # A matrix multiply is the GPU's best case; a training epoch also spends time feeding data and
-# running small layers. The second cell times one epoch of notebook 01's model on each device
-# and, with a GPU, says whether its speed-up came out smaller than the multiply's.
+# running small layers. The section's last cell times one epoch of notebook 01's model on each
+# device and, with a GPU, says whether its speed-up came out smaller than the multiply's.
 
 # %%
 HAS_GPU = report["gpu"]
@@ -222,7 +223,8 @@ if N_IMAGES is not None:
 
 
 def epoch_seconds(device: str) -> float:
-    """Wall time of one epoch of the lecture's autoencoder on `device` (after a warm-up batch)."""
+    """Wall time of one epoch of the lecture's autoencoder on `device` (after a warm-up fit
+    on 256 images)."""
     with tf.device(device):
         runtime.set_seed(SEED)
         model = models.mnist_autoencoder()
@@ -270,7 +272,8 @@ assert all(sec > 0 for sec in epoch_times.values())
 # Today: the setup cell runs `drive.mount("/content/drive")`, the folder the slides' later
 # screenshot uses too (no `auth.authenticate_user()`, see below); Colab asks for access in a
 # pop-up, with no code to paste; your files appear under `/content/drive/MyDrive` (the slide's
-# `/content/gdrive/My Drive` came from the folder it gave `drive.mount`);
+# `/content/gdrive` is the folder it gave `drive.mount`; `My Drive`, with a space, is the
+# older name of `MyDrive`);
 # `%cd "/content/drive/MyDrive/Colab Notebooks"` moves there (the slide's `cd` without `%`
 # works too, as IPython's *automagic*). Outside Colab there is no Drive; the kit then uses the
 # local `runs/` folder, so the cells below work the same way.
@@ -313,8 +316,7 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 # environment.<!-- /slide --> means cells like this one. A line that starts with `!` goes to the
 # shell, not to Python, and `{name}` in it is replaced by the Python variable `name`. `ls -ltr`
 # lists in long form (`-l`), by modification time (`-t`), reversed (`-r`): the file written
-# last (the saved model, or after a disconnect the newest checkpoint) is at the bottom.
-# (The paired `.py` file keeps the line as a comment, `# !ls ...`.)
+# last (here `runtime.csv`, saved after the model) is at the bottom.
 
 # %%
 # !ls -ltr "{folder}"
@@ -329,9 +331,9 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 # **Saving a notebook without its outputs.** The slide's settings dialog (section 2) has the
 # checkbox <!-- slide -->Omit code cell output when saving this notebook<!-- /slide -->; checked,
 # Colab stores only the code and text. Outputs can hold what you did not mean to share: folder
-# and file names, an access code pasted into a cell, personal details in an error message. The
-# kit's own notebooks are committed without outputs (`tools/hygiene.py`, run by `make test`,
-# refuses a notebook that has any).
+# and file names (like the slide's listing of a Drive), an access code typed at a cell's
+# prompt, personal details in an error message. The kit's notebooks come to you without
+# outputs.
 
 # %% [markdown]
 # ### Checkpoint and resume
@@ -539,10 +541,10 @@ print("TensorFlow gradient of w^2 at 3:", float(tape.gradient(loss, w)))
 
 # %% [markdown]
 # ### (d) `tf.function`: a graph traced from Python
-# Decorating a Python function with `tf.function` traces it once into a graph, which TF can
-# optimise and run without Python in the loop: the speed of define-and-run with the code of
-# define-by-run. On TensorFlow, Keras's `fit` runs its training step this way unless told to
-# run eagerly.
+# Decorating a Python function with `tf.function` traces it into a graph on its first call
+# (and again for a new kind of input), which TF can optimise and run without Python in the
+# loop: the speed of define-and-run with the code of define-by-run. On TensorFlow, Keras's
+# `fit` runs its training step this way unless told to run eagerly.
 
 # %%
 @tf.function
@@ -621,11 +623,14 @@ side_by_side
 # Its picture, <!-- slide -->Conceptual model diagram with Lego vs Actual
 # Implementation<!-- /slide -->, sets a model drawn as Lego bricks next to its implementation:
 # you snap layers together and Keras builds the backend's operations. CNTK and Theano are no
-# longer supported; Keras 3 runs on TensorFlow, JAX or PyTorch, chosen with `KERAS_BACKEND`
+# longer supported; Keras 3 trains on TensorFlow, JAX or PyTorch, chosen with `KERAS_BACKEND`
 # before Keras is imported. A model written only with `keras.layers` and `keras.ops` runs
 # unchanged on any of them, but this course is not written that way everywhere: the second
-# cell below lists the notebooks and helpers that use TensorFlow itself (`tf.…`). Those need
-# the TensorFlow backend, so the kit runs on TensorFlow only.
+# cell below lists the notebooks and helpers that call TensorFlow by name (`tf.…`). Some of
+# those calls only need TensorFlow installed (`tf.config` for the runtime report, `tf.data`
+# pipelines); those with `tf.GradientTape` take the gradients of Keras's weights on
+# TensorFlow's tape, which works only when Keras runs on TensorFlow. So the kit runs on the
+# TensorFlow backend, Keras's default.
 
 # %%
 tiny = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
@@ -956,6 +961,7 @@ test_q07_4_values(oldest_first)  # IGNORE
 
 # %% [markdown]
 # ## What's next
-# Back to notebook **01** or **03** with a GPU on: the same cells, faster. The notebooks that
-# section 3 listed checkpoint to your Drive after every epoch in some of their training, so a
-# disconnect there costs at most one epoch; other training starts again from the top.
+# Back to notebook **01** or **03** with a GPU on: the same cells run unchanged, and section 2's
+# epoch timing says how much faster to expect. The notebooks that section 3 listed checkpoint
+# to your Drive after every epoch in some of their training, so a disconnect there costs at
+# most one epoch; other training starts again from the top.
