@@ -21,10 +21,10 @@
 # # 01 · The lecture's MNIST autoencoder in Keras
 #
 # An autoencoder learns to copy its input to its output through a narrow middle layer, the
-# **code**. Because the code is small, the network cannot simply memorise: it has to find the
-# few numbers that describe an input well enough to rebuild it. That is the idea the rating
-# matrix autoencoder of notebook 02 rests on, so we first see it where it is easiest to look
-# at: handwritten digits.
+# **code**. Because the code is small, the network cannot simply pass every pixel through: it
+# has to find a few numbers that describe an input well enough to rebuild it. That is the idea
+# the rating matrix autoencoder of notebook 02 rests on, so we first see it where it is easiest
+# to look at: handwritten digits.
 #
 # **After this notebook you can**
 # - build the lecture's model (784 → Dense 32 relu → Dense 784 sigmoid) in today's Keras 3 and
@@ -33,9 +33,8 @@
 #   ignored;
 # - keep training, validation and test images apart, and stop training early on validation;
 # - look inside the 32-number code and measure which digits are hard to rebuild;
-# - check that a model learned at all, and compare the "techniques for boosting performance"
-#   fairly;
-# - save a model to Drive (or `runs/`) so that a disconnected Colab session loses nothing.
+# - check that a model learned at all, and compare the slide's boosting techniques fairly;
+# - save a model to Drive (or `runs/` locally) so that it outlives a disconnected Colab session.
 #
 # The notebook prints its own running time under *Results*.
 
@@ -66,8 +65,8 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %% [markdown]
 # ## Parameters
 # All the knobs of this lesson in one place. The run mode (`MODE`, under *Setup*) picks their
-# values: `full`, `lecture` (the first 20,000 training images, at most 200 epochs of early
-# stopping) or `smoke` (what the automatic tests use: a slice of the data, one to three
+# values: `full`, `lecture` (the first 20,000 training and 5,000 test images, at most 200 epochs
+# of early stopping) or `smoke` (what the automatic tests use: a slice of the data, one to three
 # epochs). These values are set beforehand, not chosen from any result; what the notebook
 # chooses (the early-stopping epoch, the sweep's winner, a retried learning rate) it chooses
 # on the validation slice of section 2.
@@ -122,12 +121,12 @@ print("Keras", keras.__version__, "on", keras.backend.backend())
 # %% [markdown]
 # ## 2. The data
 # MNIST: 28 × 28 grey-scale digits. `load_mnist()` returns pixels scaled to [0, 1] (the
-# decoder's sigmoid produces exactly that range) and flattened to 784 numbers, in two parts:
-# training images and test images.
+# decoder's sigmoid outputs lie strictly between 0 and 1) and flattened to 784 numbers, in two
+# parts: training images and test images.
 #
 # *Offline* (`COURSE_DATA_DIR` set, as in the automatic tests) the kit reads a stand-in made
 # from the official 10,000 test images (8,000 as training images, 2,000 as test images); with a
-# network it downloads the real 60,000 / 10,000 split. Figures on the two are not the same.
+# network it downloads the real 60,000 / 10,000 split. Figures on the two differ.
 #
 # **Three sets, three jobs.** Every choice here (when to stop, which variant wins) is made on
 # a **validation slice**: the last 10% of the training images, held out from training. The
@@ -192,8 +191,8 @@ plt.show()
 # | ③ encoder activation | `activation="relu"` | codes are non-negative; an active unit passes its gradient on unshrunk |
 # | ④ output dimension | `Dense(784, ...)` | the reconstruction has the input's shape |
 # | ⑤ decoder activation | `activation="sigmoid"` | outputs land in (0, 1), like the pixels |
-# | ⑥ optimizer | `RMSprop(...)` | scales each step by a running average of squared gradients |
-# | ⑦ learning rate | `learning_rate=0.001, rho=0.9` | step size, and how long RMSprop remembers |
+# | ⑥ optimizer | `RMSprop(...)` | divides each step by the root of a running mean of squared gradients |
+# | ⑦ learning rate | `learning_rate=0.001` | the step size (`rho=0.9`: how long that mean remembers) |
 # | ⑧ loss | `loss="binary_crossentropy"` | pixels treated as probabilities of "ink" |
 
 # %%
@@ -230,10 +229,10 @@ assert autoencoder.count_params() == 50_992
 # | ⑤ | `shuffle` | `True` | `True` | a new order each epoch |
 # | ⑥ | `validation_data` | `(x_test, x_test)` | `(x_valid, x_valid)` | images not trained on, to choose by |
 #
-# The slide's callout ⑥ says validation data is for "hyperparameter or early stopping, etc.":
-# choices. A set used for choices stops being an honest estimate, so this notebook passes its
-# validation slice, not the test images. `verbose=0` keeps the fit quiet; the curve shows
-# every epoch.
+# The slide's callout ⑥ reads "<!-- slide -->Validation set for hyperparamter or early
+# stopping, etc.<!-- /slide -->" (sic): it is for choices. A set used for
+# choices stops being an honest estimate, so this notebook passes its validation slice, not the
+# test images. `verbose=0` keeps the fit quiet; the curve shows every epoch.
 
 # %%
 history = autoencoder.fit(
@@ -255,7 +254,7 @@ plt.show()
 # | `decay=0.0` | a `LearningRateSchedule` | accepted with a warning, then **ignored** |
 # | `epsilon=None` | leave it out (default `1e-07`) | the optimizer builds, then `fit` fails: `None values not supported` |
 #
-# The cell after the next one is the slide's line, run as printed (with Keras 3's
+# The cell after the next one holds the slide's lines 19-22, run as printed (with Keras 3's
 # `optimizers` module imported under the slide's name). It is *expected* to raise.
 
 # %%
@@ -271,7 +270,7 @@ o_RMSprop = optimizers.RMSprop(lr=0.001,
                                decay=0.0)
 
 # %% [markdown]
-# `decay=` does not raise, which is worse: it is silently ignored apart from a warning. And
+# `decay=` does not raise, which is worse: it is ignored, with only a warning to say so. And
 # `epsilon=None` fails only later, inside `fit`:
 
 # %%
@@ -368,11 +367,11 @@ plt.show()
 print(per_digit.round(4).to_string())
 
 # %% [markdown]
-# Two things make a digit costly here. A digit that people write in many different ways asks
+# Two things can make a digit costly here. A digit that people write in many different ways asks
 # more of 32 numbers than a digit that nearly everyone writes alike. And the BCE of an image is
 # a mean over all 784 pixels: blank background that the model rebuilds as blank costs almost
-# nothing, so a digit drawn with more ink has more pixels to get wrong. Exercise 2 separates
-# the two.
+# nothing, so a digit drawn with more ink has more pixels to get wrong. Exercise 2 takes ink
+# out of the comparison.
 
 # %% [markdown]
 # ## 6. Techniques for boosting performance, as one controlled experiment
@@ -402,9 +401,9 @@ print(per_digit.round(4).to_string())
 # **Denoising**, **stacked** and **sparse** get notebooks 04, 05 and 06. Every variant is
 # scored on the validation slice by BCE *and* MSE, whatever loss it trained with.
 #
-# **First, a yardstick.** A model that learned nothing can still output the "average digit"
-# for every input. A variant whose validation BCE is not at least `MARGIN` below that guess's
-# **did not learn**, and is not compared.
+# **First, a yardstick.** Without looking at its input, a model could output the "average
+# digit" (the mean training image) for every image. A variant whose validation BCE is not more
+# than `MARGIN` below that guess's **did not learn**, and is not compared.
 
 # %%
 MARGIN = 0.005  # a model must beat the average-digit yardstick by more than this to count as learned
@@ -416,10 +415,11 @@ print(f"section 3's model: validation BCE {section3_valid:.4f}, "
       f"{'beats' if section3_valid < yardstick - MARGIN else 'does NOT beat'} the yardstick by more than {MARGIN}")
 
 # %% [markdown]
-# `train_variant` builds section 3's model with `helpers.models.mnist_autoencoder`. A variant
-# that does not learn at its optimizer's usual learning rate is **retried** at 3 and 10 times
-# that rate, keeping the rate with the lowest validation BCE (the printout says so: that row
-# then changes two settings). One that still does not learn is named as failed.
+# `train_variant` builds each variant with `helpers.models.mnist_autoencoder`. One that does
+# not learn at its optimizer's usual learning rate is **retried** at 3 and 10 times that rate,
+# keeping whichever of the three gives the lowest validation BCE (the table marks it `retried`;
+# a new rate kept is a second change). One that still does not learn is named as
+# failed.
 
 # %%
 import time
@@ -474,7 +474,7 @@ for label, change in variants:
     rows.append({"variant": label, **run, "retried": retried, "learned": learned})
     print(f"{label:>20}: val BCE {run['val BCE']:.4f}  val MSE {run['val MSE']:.5f}  learning rate "
           f"{run['learning rate']:g}  {run['s/epoch']:.2f} s/epoch  "
-          + ("learned" if learned else f"FAILED: within {MARGIN} of the average digit"))
+          + ("learned" if learned else f"FAILED: not more than {MARGIN} below the average digit"))
 sweep = pd.DataFrame(rows)
 
 # %%
@@ -484,16 +484,18 @@ base = sweep.set_index("variant", drop=False).loc["lecture's model"]
 def reading(row: pd.Series) -> str:
     """One sentence that reads a row against the lecture's model, from the measured numbers."""
     if not row["learned"]:
-        return "did not learn (no better than the average digit): not compared"
+        return f"did not learn (not more than {MARGIN} below the average digit): not compared"
     if row["variant"] == base["variant"]:
         return "the reference every other row is compared with"
     if not base["learned"]:
         return "learned, but the lecture's model did not, so there is no reference to compare with"
     delta = row["val BCE"] - base["val BCE"]
     speed = row["s/epoch"] / base["s/epoch"]
-    verdict = "better" if delta < -0.001 else "worse" if delta > 0.001 else "about the same"
+    verdict = ("better than" if delta < -0.001 else "worse than" if delta > 0.001
+               else "about the same as")
     extra = " (with its own learning rate, chosen on validation)" if row["retried"] else ""
-    return f"{verdict} than the lecture's model ({delta:+.4f} BCE) at {speed:.1f}x its time per epoch{extra}"
+    return (f"{verdict} the lecture's model ({delta:+.4f} BCE) "
+            f"at {speed:.1f}x its time per epoch{extra}")
 
 
 sweep["reading"] = sweep.apply(reading, axis=1)
@@ -523,16 +525,18 @@ else:
     print("the lecture's model did not learn in this budget, so no variant is compared with it")
 
 # %% [markdown]
-# **How to read it.** The axis starts at zero; grey bars did not learn. Behind the `reading`
-# column: a wider code can keep more detail; Adam adapts its steps per weight, Adagrad's steps
-# only shrink; a model trained on MSE optimises another yardstick than the BCE it is scored by
-# (with a sigmoid output, MSE's gradient on a pixel shrinks as the prediction nears 0 or 1,
-# BCE's does not). The verdicts depend on the data and on the epoch budget (Exercise 4).
+# **How to read it.** The axis starts at zero; grey bars did not learn. Possible reasons behind
+# the `reading` column: a wider code can keep more detail; Adam adds momentum to RMSprop's
+# per-weight steps, Adagrad's steps only shrink; the MSE model is ranked by BCE, which it did not
+# optimise (`val MSE` compares it on its own loss), and with a sigmoid output MSE's gradient on
+# a pixel shrinks as the prediction nears 0 or 1, BCE's does not. The verdicts depend on the
+# data and on the epoch budget (Exercise 4).
 
 # %% [markdown]
 # ## 7. Keep the work
-# Colab runtimes disconnect. A model saved to the run folder (on your Drive when it is mounted,
-# `runs/` locally) survives that. Keras 3 saves a whole model as one `.keras` file.
+# Colab runtimes disconnect. A model saved to the run folder outlives that when the folder is
+# on your Drive (it is, once Drive is mounted; locally it is `runs/`). Keras 3 saves a whole
+# model as one `.keras` file.
 
 # %%
 folder = runtime.run_dir("01_mnist_autoencoder")
@@ -646,12 +650,11 @@ test_q01_1_value(answer_1)  # IGNORE
 # points: 2
 
 # %% [markdown]
-# **Exercise 2.** Section 5 ranks the digits by mean BCE per image, and a digit drawn with more
-# ink has more pixels to get wrong. Which digit does the lecture's model rebuild worst **per ink
-# pixel**? For each digit, add up `pixel_bce` over that digit's validation images and divide by
-# the number of their ink pixels (pixels of `x_valid` above 0.5); answer the digit with the
-# highest ratio, as a whole number. Compute it from `pixel_bce`, `x_valid` and `y_valid`. Is it
-# the digit that is worst per image?
+# **Exercise 2.** Section 5 compares the digits by mean BCE per image. Which digit does the
+# lecture's model rebuild worst **per ink pixel**? For each digit, add up `pixel_bce` over that
+# digit's validation images and divide by the number of their ink pixels (pixels of `x_valid`
+# above 0.5); answer the digit with the highest ratio, as a whole number. Compute it from
+# `pixel_bce`, `x_valid` and `y_valid`. Is it the digit that is worst per image?
 
 # %% [raw]
 # # BEGIN SOLUTION
@@ -793,12 +796,12 @@ print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 # %% [markdown]
 # Model answer for the instructor: the student reports the two runs' tables (their own numbers)
 # and names the rows whose order changed. Expected reasoning: a fixed budget compares how fast
-# each variant learns, not how good it can get; an optimizer with larger effective steps (Adam)
-# or a variant whose learning rate was retried can lead early and be caught later, a variant
-# stuck near the average digit may start learning with more epochs, and a narrow code (16) may
-# fall behind wider ones as they keep improving. A fair comparison gives every variant enough
-# epochs (for instance early stopping on the validation slice) or tunes each one's learning rate
-# on validation, and says which budget the ranking belongs to.
+# each variant learns, not how good it can get; an optimizer that gains ground fast (Adam, with
+# its momentum) or a variant whose learning rate was retried can lead early and be caught
+# later, a variant stuck near the average digit may start learning with more epochs, and a
+# narrow code (16) may fall behind wider ones as they keep improving. A fair comparison gives
+# every variant enough epochs (for instance early stopping on the validation slice) or tunes
+# each one's learning rate on validation, and says which budget the ranking belongs to.
 
 # %% [raw]
 # # END SOLUTION
@@ -809,5 +812,6 @@ print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 # %% [markdown]
 # ## What's next
 # Notebook **02** uses the same encoder–decoder idea on a rating matrix, where most entries are
-# missing and the point of the model is to fill them in; **03** trains it on MovieLens. Notebooks **04–06** return to MNIST
-# for the denoising, stacked and sparse autoencoders, and **07** checks your Colab GPU runtime.
+# missing and the point of the model is to fill them in; **03** trains it on MovieLens.
+# Notebooks **04–06** try the denoising, stacked and sparse autoencoders on digits and on
+# ratings, **07** checks your Colab GPU runtime, and **08** goes beyond AutoRec.
