@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,18 +17,32 @@ from helpers.ratings import RatingIndex
 #: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
 MF_FACTORS, MF_REG = 20, 0.1
 
+#: What `tune` searches on a base file's own validation slice (notebook 03's grids): I-AutoRec's
+#: λ and input dropout, which every AutoRec candidate then shares, and biased MF's size and L2 weight.
+AUTOREC_GRID: tuple[tuple[float, float], ...] = tuple((lam, drop) for lam in (3e-4, 1e-3, 3e-3) for drop in (0.0, 0.5))
+MF_GRID: tuple[tuple[int, float], ...] = tuple((k, reg) for k in (10, 20) for reg in (0.05, 0.1, 0.2))
+
 
 @dataclass(frozen=True)
 class MemberSettings:
-    """The settings every candidate trains with: GLocal-K's configuration and AutoRec's epochs (None: its own)."""
+    """The settings every candidate trains with: GLocal-K's configuration, AutoRec's epochs (None: its own),
+    the λ and input dropout of every AutoRec candidate, and biased MF's factors and L2 weight."""
 
     glocal: kernel_autorec.GLocalKConfig = kernel_autorec.GLOCAL_K
     autorec_epochs: int | None = None
+    autorec_lam: float = autorec.BEST_ITEM.lam
+    autorec_dropout: float = autorec.BEST_ITEM.dropout
+    mf_factors: int = MF_FACTORS
+    mf_reg: float = MF_REG
+
+    def autorec_config(self, config: autorec.AutoRecConfig) -> autorec.AutoRecConfig:
+        """`config` with these settings' epochs, λ and input dropout."""
+        return config.with_epochs(self.autorec_epochs).with_(lam=self.autorec_lam, dropout=self.autorec_dropout)
 
 
 def _autorec(config: autorec.AutoRecConfig) -> Callable[..., Any]:
     def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-        return autorec.train_autorec(ratings, index, config.with_epochs(settings.autorec_epochs), seed=seed)
+        return autorec.train_autorec(ratings, index, settings.autorec_config(config), seed=seed)
     return train
 
 
@@ -37,12 +51,13 @@ def _glocal(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: Memb
 
 
 def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-    return evaluation.BiasedMF(MF_FACTORS, MF_REG, seed=seed).fit(ratings)
+    return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
 
 
 GLOCAL = "GLocal-K"
 #: Every model a blend may use and how to train it on some ratings. GLocal-K has the authors'
-#: settings and its epochs chosen on the slice; the others have notebook 03's and 05's settings.
+#: settings and its epochs chosen on the slice; the others have notebook 03's and 05's settings, with
+#: λ, input dropout and MF's size and L2 weight from `MemberSettings` (chosen per base file by `tune`).
 CANDIDATES: dict[str, Callable[..., Any]] = {
     GLOCAL: _glocal,
     "I-AutoRec": _autorec(autorec.BEST_ITEM),
@@ -151,6 +166,52 @@ def forward_select(predictions: dict[str, np.ndarray], ratings: np.ndarray, fold
 
 
 @dataclass
+class Tuning:
+    """The settings `tune` chose on a validation slice, and every candidate setting's validation RMSE."""
+
+    settings: MemberSettings
+    autorec_rows: pd.DataFrame  # λ, dropout, validation RMSE, training seconds
+    mf_rows: pd.DataFrame  # factors, reg, validation RMSE
+    item_predictions: np.ndarray  # the chosen I-AutoRec's predictions of the slice (trained on the fitting part)
+    seconds: float = 0.0
+
+
+def tune(
+    fit_part: pd.DataFrame, index: RatingIndex, valid: pd.DataFrame, fallback: np.ndarray, *,
+    settings: MemberSettings = MemberSettings(), seed: int = 0,
+    autorec_grid: tuple[tuple[float, float], ...] = AUTOREC_GRID, mf_grid: tuple[tuple[int, float], ...] = MF_GRID,
+) -> Tuning:
+    """Choose I-AutoRec's λ and input dropout and biased MF's factors and L2 weight on `valid`, each
+    candidate trained on `fit_part` (the AutoRec variants then share the chosen λ and dropout, as in
+    notebook 03). Made per base file, this keeps a five-fold figure's choices off its own test ratings."""
+    if not autorec_grid or not mf_grid:
+        raise ValueError("tune needs at least one AutoRec and one MF setting to try.")
+    began = time.perf_counter()
+    truth = valid["rating"].to_numpy(dtype=np.float64)
+    rows, preds = [], {}
+    for lam, drop in autorec_grid:
+        config = MemberSettings(settings.glocal, settings.autorec_epochs, lam, drop).autorec_config(autorec.BEST_ITEM)
+        start = time.perf_counter()
+        model = autorec.train_autorec(fit_part, index, config, seed=seed)
+        preds[lam, drop] = model.predict_pairs(valid, fallback)[0]
+        rows.append({"lam": lam, "dropout": drop, "valid_rmse": evaluation.rmse(truth, preds[lam, drop]),
+                     "seconds": _seconds(model, time.perf_counter() - start)})
+    autorec_rows = pd.DataFrame(rows)
+    best = autorec_rows.loc[autorec_rows["valid_rmse"].idxmin()]
+    lam, drop = float(best["lam"]), float(best["dropout"])
+    mf_rows = []
+    for factors, reg in mf_grid:
+        mf = evaluation.BiasedMF(factors, reg, seed=seed).fit(fit_part)
+        pred = np.where(mf.known(valid), mf.predict(valid), fallback)
+        mf_rows.append({"factors": factors, "reg": reg, "valid_rmse": evaluation.rmse(truth, pred)})
+    mf_table = pd.DataFrame(mf_rows)
+    mf_best = mf_table.loc[mf_table["valid_rmse"].idxmin()]
+    chosen = MemberSettings(settings.glocal, settings.autorec_epochs, lam, drop, int(mf_best["factors"]),
+                            float(mf_best["reg"]))
+    return Tuning(chosen, autorec_rows, mf_table, preds[lam, drop], time.perf_counter() - began)
+
+
+@dataclass
 class StackedBlend:
     """A blend chosen and weighted on a validation slice of one base file, its members refitted on all of it."""
 
@@ -160,6 +221,8 @@ class StackedBlend:
     valid_predictions: dict[str, np.ndarray]  # every candidate's predictions of the slice
     valid_ratings: np.ndarray
     glocal_epochs: int | None  # GLocal-K's epochs, chosen on the slice (None without GLocal-K among the candidates)
+    settings: MemberSettings = MemberSettings()  # what the members trained with (tuned on the slice, or given)
+    tuning: Tuning | None = None  # the search behind `settings`, when `choose_and_refit(tune_settings=True)`
     selection: dict[str, Any] = field(default_factory=dict)  # the models trained on the fitting part, by name
     final: dict[str, Any] = field(default_factory=dict)  # the members trained on the whole base file, by name
     selection_seconds: dict[str, float] = field(default_factory=dict)  # training each candidate on the fitting part
@@ -176,11 +239,15 @@ class StackedBlend:
 def choose_and_refit(
     train: pd.DataFrame, index: RatingIndex, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
     settings: MemberSettings = MemberSettings(), valid_fraction: float = 0.05, trained: dict[str, Any] | None = None,
-    refitted: dict[str, Any] | None = None,
+    refitted: dict[str, Any] | None = None, tune_settings: bool = False,
+    autorec_grid: tuple[tuple[float, float], ...] = AUTOREC_GRID, mf_grid: tuple[tuple[int, float], ...] = MF_GRID,
 ) -> StackedBlend:
     """Carve a validation slice from `train`; train every candidate on the rest (GLocal-K's epochs
     chosen on the slice), choose members by `forward_select` and fit their weights on the slice;
     then train the chosen members again on all of `train`. No test file is read.
+
+    `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
+    (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
 
     `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse;
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
@@ -201,7 +268,15 @@ def choose_and_refit(
         glocal_epochs = model.best_epoch()
         assert model.best_valid_predictions is not None
         predictions[GLOCAL], selection[GLOCAL] = model.best_valid_predictions, model
-    others = [name for name in names if name != GLOCAL]
+    tuning = None
+    if tune_settings:
+        tuning = tune(fit_part, fit_index, valid, valid_fallback, settings=settings, seed=seed,
+                      autorec_grid=autorec_grid, mf_grid=mf_grid)
+        settings = tuning.settings
+    others = [name for name in names if name != GLOCAL and not (tuning and name == "I-AutoRec")]
+    if tuning and "I-AutoRec" in names:  # trained by the search already, with the chosen settings
+        predictions["I-AutoRec"] = tuning.item_predictions
+        seconds["I-AutoRec"] = float(tuning.autorec_rows["seconds"][tuning.autorec_rows["valid_rmse"].idxmin()])
     other_preds, other_seconds = member_predictions(fit_part, fit_index, valid, valid_fallback, names=others,
                                                     seed=seed, settings=settings)
     predictions.update(other_preds)
@@ -210,8 +285,8 @@ def choose_and_refit(
     steps = forward_select(predictions, valid_ratings, seed=seed)
     members = list(steps.loc[int(steps["cv_rmse"].idxmin()), "members"])
     weights = stack_weights({n: predictions[n] for n in members}, valid_ratings)
-    final_settings = settings if glocal_epochs is None else MemberSettings(
-        settings.glocal.for_epochs(glocal_epochs), settings.autorec_epochs)
+    final_settings = settings if glocal_epochs is None else replace(
+        settings, glocal=settings.glocal.for_epochs(glocal_epochs))
     selection_wall = time.perf_counter() - began
     began = time.perf_counter()
     final: dict[str, Any] = {}
@@ -220,5 +295,5 @@ def choose_and_refit(
         start = time.perf_counter()
         final[name] = (refitted or {}).get(name) or CANDIDATES[name](train, index, seed, final_settings)
         final_seconds[name] = _seconds(final[name], time.perf_counter() - start)
-    return StackedBlend(members, weights, steps, predictions, valid_ratings, glocal_epochs, selection, final,
-                        seconds, final_seconds, selection_wall, time.perf_counter() - began)
+    return StackedBlend(members, weights, steps, predictions, valid_ratings, glocal_epochs, settings, tuning,
+                        selection, final, seconds, final_seconds, selection_wall, time.perf_counter() - began)

@@ -87,6 +87,7 @@ ITERATIONS = smoke_or(5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
 DEMO_EPOCHS = smoke_or(3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
 AUTOREC_EPOCHS = by_mode(None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
 BLEND_CANDIDATES = smoke_or(None, ["GLocal-K", "I-AutoRec", "biased MF"])  # None = all seven
+TUNE = by_mode(True, False, False)  # section 7 searches AutoRec's λ and dropout, MF's k and L2 again
 SEED = 0
 
 # %%
@@ -96,7 +97,8 @@ check_params(SPLIT=(SPLIT, str), SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))),
              PRETRAIN_EPOCHS=(PRETRAIN_EPOCHS, int), FINETUNE_EPOCHS=(FINETUNE_EPOCHS, int, 0),
              ITERATIONS=(ITERATIONS, int), DEMO_EPOCHS=(DEMO_EPOCHS, int),
              AUTOREC_EPOCHS=(AUTOREC_EPOCHS, (int, type(None))),
-             BLEND_CANDIDATES=(BLEND_CANDIDATES, (list, type(None))), SEED=(SEED, int, 0))
+             BLEND_CANDIDATES=(BLEND_CANDIDATES, (list, type(None))), TUNE=(TUNE, bool),
+             SEED=(SEED, int, 0))
 
 # %%
 import keras
@@ -424,13 +426,20 @@ assert 0 < glocal_test.rmse < 5 and np.isfinite(final.predicted).all()
 # *within* the slice (a least-squares blend always fits its own ratings better with one more
 # model); the step with the lowest score is kept. `ensemble.choose_and_refit` does all of it on
 # the slice of this split's own base file (GLocal-K's runs of sections 4 and 6 are reused), then
-# trains the chosen models again on all of `u1.base`.
+# trains the chosen models again on all of `u1.base`. The AutoRec models share one λ and one
+# input-dropout share, and biased MF has a size and an L2 weight: with `TUNE` (full mode) they are
+# searched again on this slice, over notebook 03's grids (`ensemble.tune`); otherwise they keep the
+# values notebook 03 chose on the same slice of `u1.base`. The benchmark searches them on every
+# split, so that no five-fold figure rests on a setting chosen where another fold's test ratings lie.
 
 # %%
 stacked = ensemble.choose_and_refit(
     train, index, names=BLEND_CANDIDATES or list(ensemble.CANDIDATES), seed=SEED,
-    settings=ensemble.MemberSettings(CONFIG, AUTOREC_EPOCHS),
+    settings=ensemble.MemberSettings(CONFIG, AUTOREC_EPOCHS), tune_settings=TUNE,
     trained={ensemble.GLOCAL: run}, refitted={ensemble.GLOCAL: final})
+used = stacked.settings
+print(f"AutoRec: λ = {used.autorec_lam:g}, dropout = {used.autorec_dropout:g}; biased MF: k = "
+      f"{used.mf_factors}, L2 = {used.mf_reg:g} ({'searched on the slice' if TUNE else 'notebook 03'})")
 candidates = pd.DataFrame({
     "validation RMSE": {n: evaluation.rmse(valid["rating"], p)
                         for n, p in stacked.valid_predictions.items()},

@@ -64,5 +64,6 @@ def test_ensemble_benchmark_json(offline_data: Path, benchmark: type) -> None:
     assert set(result["weights"]) == set(result["member_rmse"]) == set(result["members"])
     assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(ensemble.CANDIDATES)
     assert result["selected_on"] == "u1.base (5% validation slice, seed 0)"
+    assert result["chosen_settings"]["autorec_lam"] in (1e-3, 3e-3) and result["chosen_settings"]["mf_factors"] == 10
     for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "epochs_chosen"):
         assert result[key] > 0

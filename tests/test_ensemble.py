@@ -77,7 +77,19 @@ def test_choose_and_refit_on_a_small_split(offline_data: Path) -> None:
     train, test, index, fallback = autorec.prepare_split("u1", max_item_id=150)
     small = kernel_autorec.GLOCAL_K.with_(hidden=(16, 16), pretrain_epochs=2, finetune_epochs=1, iterations=2)
     names = [ensemble.GLOCAL, "I-AutoRec", "biased MF"]
-    chosen = ensemble.choose_and_refit(train, index, names=names, settings=ensemble.MemberSettings(small, 1))
+    grids = {"autorec_grid": ((1e-3, 0.0), (3e-3, 0.5)), "mf_grid": ((5, 0.1), (10, 0.2))}
+    chosen = ensemble.choose_and_refit(train, index, names=names, settings=ensemble.MemberSettings(small, 1),
+                                       tune_settings=True, **grids)
+    tuning = chosen.tuning
+    assert tuning is not None and chosen.settings == tuning.settings and chosen.settings.glocal == small
+    best = tuning.autorec_rows.loc[tuning.autorec_rows["valid_rmse"].idxmin()]
+    assert (chosen.settings.autorec_lam, chosen.settings.autorec_dropout) == (best["lam"], best["dropout"])
+    mf_best = tuning.mf_rows.loc[tuning.mf_rows["valid_rmse"].idxmin()]
+    assert (chosen.settings.mf_factors, chosen.settings.mf_reg) == (mf_best["factors"], mf_best["reg"])
+    assert len(tuning.autorec_rows) == len(tuning.mf_rows) == 2
+    # the I-AutoRec candidate is the search's winner, scored on the same slice
+    assert np.isclose(evaluation.rmse(chosen.valid_ratings, chosen.valid_predictions["I-AutoRec"]),
+                      best["valid_rmse"])
     assert list(chosen.valid_predictions) == names and set(chosen.members) <= set(names)
     assert set(chosen.weights) == set(chosen.members) == set(chosen.final) and pd.Series(chosen.weights).notna().all()
     assert 1 <= chosen.glocal_epochs <= 3 and len(chosen.valid_ratings) == round(0.05 * len(train))
@@ -87,3 +99,20 @@ def test_choose_and_refit_on_a_small_split(offline_data: Path) -> None:
     blended, members = chosen.predict(test, fallback)
     assert blended.shape == (len(test),) and set(members) == set(chosen.members)
     assert chosen.selection_wall > 0 and chosen.refit_wall > 0
+
+
+def test_member_settings_reach_every_autorec_candidate() -> None:
+    """The λ and dropout chosen per base file reach each AutoRec variant; each keeps its own size and optimiser."""
+    settings = ensemble.MemberSettings(autorec_epochs=7, autorec_lam=3e-3, autorec_dropout=0.0)
+    for base in (autorec.BEST_ITEM, autorec.BEST_USER, autorec.VARIANTS["deep"], autorec.BEST_ITEM.with_(hidden=1000)):
+        config = settings.autorec_config(base)
+        assert (config.lam, config.dropout, config.epochs) == (3e-3, 0.0, 7)
+        assert (config.by, config.hidden, config.model, config.learning_rate) == (
+            base.by, base.hidden, base.model, base.learning_rate)
+    assert ensemble.MemberSettings().autorec_config(autorec.BEST_ITEM) == autorec.BEST_ITEM
+
+
+def test_tune_needs_something_to_try() -> None:
+    pairs = pd.DataFrame({"user_id": [1], "item_id": [1], "rating": [3.0]})
+    with pytest.raises(ValueError, match="at least one AutoRec and one MF setting"):
+        ensemble.tune(pairs, None, pairs, np.ones(1), autorec_grid=())  # type: ignore[arg-type]
