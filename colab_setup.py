@@ -177,9 +177,9 @@ def mode_line(asked: str | None) -> str:
     name = runtime.mode()
     why = ("MODE in the cell above" if asked is not None
            else "COURSE_SMOKE/COURSE_MODE" if os.environ.get("COURSE_SMOKE") or os.environ.get("COURSE_MODE")
-           else "Colab's default, a practice slot of about 10 minutes a notebook" if runtime.in_colab()
+           else "Colab's default, sized for a 10-minute practice slot" if runtime.in_colab()
            else "the default outside Colab")
-    other = {"full": '"lecture" (about 10 minutes a notebook)', "lecture": '"full" (the whole lesson)',
+    other = {"full": '"lecture" (sized for a 10-minute slot)', "lecture": '"full" (the whole lesson)',
              "smoke": '"lecture" or "full"'}[name]
     return f'Run mode: {name} ({why}). For {other}, set MODE = {other.split()[0]} in the cell above and rerun.'
 

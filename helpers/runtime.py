@@ -32,8 +32,8 @@ def kit_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-#: The run modes, largest first: the whole course, a lecture-length run (about 10 minutes a notebook on a
-#: 2-core CPU), and the tests' quick slice.
+#: The run modes, largest first: the whole course, a lecture-length run (sized for a 10-minute slot a notebook
+#: on a 2-core CPU; the README's timing table has the recorded minutes), and the tests' quick slice.
 MODES = ("full", "lecture", "smoke")
 
 _mode_override: str | None = None
@@ -43,7 +43,7 @@ def _checked_mode(value: str, where: str) -> str:
     name = value.strip().lower()
     if name not in MODES:
         raise ValueError(f"{where}={value!r} is not a run mode: use one of {', '.join(map(repr, MODES))} "
-                         "(full is the default; lecture runs each notebook in about 10 minutes; smoke is the tests' "
+                         "(full is the default; lecture is sized for a 10-minute slot a notebook; smoke is the tests' "
                          "quick slice).")
     return name
 
@@ -99,7 +99,7 @@ def is_smoke() -> bool:
 
 
 def is_lecture() -> bool:
-    """True in lecture mode (COURSE_MODE=lecture): fewer epochs and images, about 10 minutes a notebook."""
+    """True in lecture mode (COURSE_MODE=lecture): fewer epochs and images, sized for a 10-minute slot."""
     return mode() == "lecture"
 
 

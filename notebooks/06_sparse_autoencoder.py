@@ -40,8 +40,8 @@
 
 # %% [markdown]
 # ## Setup
-# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: about
-# 10 minutes a notebook), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
+# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: sized
+# for a 10-minute slot), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
 # slice). Locally, `None` means the `COURSE_MODE` variable, or `"full"`. The setup cell below is
 # the same in every notebook: in Colab it mounts your Google Drive (put a `#` before
 # `drive.mount` if you cloned the kit into `/content` and want no Drive), finds the kit folder

@@ -28,8 +28,8 @@
 
 # %% [markdown]
 # ## Setup
-# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: about
-# 10 minutes a notebook), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
+# `MODE` is the run mode: leave `None` for the practice-slot run on Colab (`"lecture"`: sized
+# for a 10-minute slot), or write `"full"` for the whole lesson (`"smoke"` is the tests' quick
 # slice). Locally, `None` means the `COURSE_MODE` variable, or `"full"`. The setup cell below is
 # the same in every notebook: in Colab it mounts your Google Drive (put a `#` before
 # `drive.mount` if you cloned the kit into `/content` and want no Drive), finds the kit folder
@@ -53,8 +53,8 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %% [markdown]
 # ## Parameters
 # All the knobs of this lesson. The run mode picks their values: `full` (the default), `lecture`
-# (about 10 minutes on 2 CPU cores: fewer epochs or examples, every result's direction still
-# shows) or `smoke` (what the automatic tests use: a slice of the data, one or two epochs).
+# (sized for a 10-minute slot on 2 CPU cores: fewer epochs or examples, every result's direction
+# still shows) or `smoke` (what the automatic tests use: a slice of the data, one or two epochs).
 
 # %%
 from helpers.runtime import by_mode, smoke_or

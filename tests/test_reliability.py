@@ -40,7 +40,7 @@ def kill_when(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float 
 
 @pytest.mark.slow
 def test_sigkill_then_resume(offline_data: Path, tmp_path: Path, benchmark: type) -> None:
-    env = {"COURSE_DATA_DIR": str(offline_data)}
+    env = {"COURSE_DATA_DIR": str(offline_data), "COURSE_SMOKE": "1"}  # items with id <= 300: short epochs
     args = [*BENCH, "--epochs", "6"]
     whole = benchmark(*args, "--run-dir", str(tmp_path / "whole"), env=env).result()
     run = tmp_path / "killed"
