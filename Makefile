@@ -57,8 +57,11 @@ grade: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# Tests and notebooks run on WORKERS processes (pytest-xdist; each notebook's cells stay on one worker).
+WORKERS ?= 2
+
 unit: venv
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -n $(WORKERS)
 
 pairing: venv
 	$(BIN)/python -m tools.pairing $(NOTEBOOKS)
@@ -73,14 +76,15 @@ hygiene: venv
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
 	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider \
-		-p tools.nbval_outputs --keep-outputs build/nbval $(NOTEBOOKS)
+		-n $(WORKERS) --dist loadfile -p tools.nbval_outputs --keep-outputs build/nbval $(NOTEBOOKS)
 
 # pytest with the kit's tools importable in the test process only (the kernel finds the students' kit by its setup cell).
 export PYTEST_WITH_TOOLS := import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.exit(pytest.main(sys.argv[1:]))
 
 nbval-student: student
 	cd build/student/ae-recsys-kit/notebooks && COURSE_SMOKE=1 $(CURDIR)/$(BIN)/python -c "$$PYTEST_WITH_TOOLS" $(CURDIR) \
-		--nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider --rootdir . -p tools.nbval_outputs --expect-unanswered \
+		--nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider --rootdir . -n $(WORKERS) --dist loadfile \
+		-p tools.nbval_outputs --expect-unanswered \
 		--keep-outputs $(CURDIR)/build/nbval-student [0-9][0-9]_*.ipynb
 
 # The students' edition is built (and refused if any solution or hidden-test line would show); make test-colab runs
@@ -95,7 +99,7 @@ COLAB_RUNTIME ?= current
 COLAB_ARGS ?=
 
 test-colab: venv
-	$(BIN)/python -m tools.colab_replica --runtime $(COLAB_RUNTIME) $(COLAB_ARGS)
+	WORKERS=$(WORKERS) $(BIN)/python -m tools.colab_replica --runtime $(COLAB_RUNTIME) $(COLAB_ARGS)
 
 # JupyterLab (tools/requirements-lab.txt) with the kit's server config: saves write notebooks without outputs, and jupytext
 # keeps each pair in sync, so `make test` passes after a lab session. --allow-root only when run as root (a container).

@@ -45,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ BENCHMARKS: list[tuple[str, list[str], tuple[str, ...]]] = [
 ]
 #: Variables a Colab kernel does not have (the kit's own knobs, and this machine's Python settings).
 NOT_IN_COLAB = ("COURSE_RUNS_DIR", "COURSE_RESULTS_DIR", "COURSE_DRIVE_MOUNTPOINT", "PYTHONPATH", "VIRTUAL_ENV", "IPYTHONDIR")
+WORKERS = int(os.environ.get("WORKERS", "2"))  # notebooks run at a time (make test-colab WORKERS=1: one by one)
 BENCHMARK_TIMEOUT = 1800  # seconds; each takes well under a minute on two CPU cores
 VERSIONS = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "ipywidgets", "ipykernel", "ipython", "pytest", "nbval")
 
@@ -351,10 +353,10 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
     logs = OUT / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     kept = OUT / f"notebooks-{mode}"
-    results = []
-    for notebook in sorted((kit / "notebooks").glob("[0-9][0-9]_*.ipynb")):
-        if only and not any(notebook.name.startswith(prefix) for prefix in only):
-            continue
+    notebooks = [nb for nb in sorted((kit / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+                 if not only or any(nb.name.startswith(prefix) for prefix in only)]
+
+    def run_one(notebook: Path) -> tuple[dict, str]:
         started = time.monotonic()
         out = subprocess.run(
             [str(VENV / "bin" / "python"), "-c", _PYTEST, str(ROOT), "--nbval-lax", "--nbval-current-env",
@@ -365,11 +367,18 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
         seconds = time.monotonic() - started
         (logs / f"{notebook.stem}.log").write_text(out.stdout + out.stderr)
         summary = next((line.strip("= ") for line in reversed(out.stdout.splitlines()) if line.strip()), "no output")
-        ok = out.returncode == 0
-        say(f"  {'PASS' if ok else 'FAIL'}  {notebook.name:<40} {seconds:6.0f} s  {summary}")
-        if not ok:
-            say(first_failure(out.stdout + out.stderr))
-        results.append({"notebook": notebook.name, "ok": ok, "seconds": round(seconds, 1), "summary": summary})
+        return ({"notebook": notebook.name, "ok": out.returncode == 0, "seconds": round(seconds, 1),
+                 "summary": summary}, out.stdout + out.stderr)
+
+    # WORKERS notebooks at a time, each in its own kernel (as `make nbval` does with pytest-xdist); reported in order.
+    results = []
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        for result, log in pool.map(run_one, notebooks):
+            say(f"  {'PASS' if result['ok'] else 'FAIL'}  {result['notebook']:<40} {result['seconds']:6.0f} s  "
+                f"{result['summary']}")
+            if not result["ok"]:
+                say(first_failure(log))
+            results.append(result)
     if not results:
         say("  no notebooks/NN_*.ipynb in the kit.")
     return results
