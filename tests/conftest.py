@@ -99,6 +99,21 @@ class Benchmark:
 
 
 @pytest.fixture
+def bench_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., dict]:
+    """`python -m helpers.benchmark ARGS --json` in this process (no new Python and TensorFlow to start):
+    `bench_main("mnist", "--epochs", "1", env={"COURSE_SMOKE": "1"})` returns its JSON line as a dict."""
+    from helpers import benchmark as bench
+
+    def run(*args: str, env: dict[str, str] | None = None) -> dict:
+        for name, value in (env or {}).items():
+            monkeypatch.setenv(name, value)
+        capsys.readouterr()
+        assert bench.main([*args, "--json"]) == 0
+        return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    return run
+
+
+@pytest.fixture
 def benchmark() -> type[Benchmark]:
     """Starts `python -m helpers.benchmark ...` runs: `benchmark("mnist", "--epochs", "1").result()`."""
     return Benchmark

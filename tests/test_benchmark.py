@@ -1,8 +1,10 @@
 """The benchmark command: one JSON line per run, for every model, and resuming with --run-dir.
-Each test starts `python -m helpers.benchmark` and trains, so all of them are slow."""
+The first tests start `python -m helpers.benchmark` as a user does; the variants call its `main` in
+this process (the same code, without starting Python and TensorFlow again). All of them train."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,8 +32,8 @@ def test_mnist_benchmark_json(offline_data: Path, benchmark: type) -> None:
 
 
 @pytest.mark.parametrize("model", ["stacked", "denoising", "sparse"])
-def test_mnist_variant_benchmarks(offline_data: Path, model: str, benchmark: type) -> None:
-    result = benchmark("mnist", "--model", model, "--epochs", "1", env={"COURSE_SMOKE": "1"}).result()
+def test_mnist_variant_benchmarks(offline_data: Path, model: str, bench_main: Callable[..., dict]) -> None:
+    result = bench_main("mnist", "--model", model, "--epochs", "1", env={"COURSE_SMOKE": "1"})
     assert result["model"] == model and result["epochs"] == 1 and 0 < result["val_loss"] < 1
     assert result["mean_activation"] >= 0
     if model == "denoising":
@@ -39,16 +41,16 @@ def test_mnist_variant_benchmarks(offline_data: Path, model: str, benchmark: typ
 
 
 @pytest.mark.parametrize("model", ["denoising", "deep", "sparse"])
-def test_autorec_variant_benchmarks(offline_data: Path, model: str, benchmark: type) -> None:
-    result = benchmark("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_SMOKE": "1"}).result()
+def test_autorec_variant_benchmarks(offline_data: Path, model: str, bench_main: Callable[..., dict]) -> None:
+    result = bench_main("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_SMOKE": "1"})
     assert result["model"] == model and result["epochs"] == 1
     for key in ("rmse", "mae", "seconds"):
         assert result[key] > 0
 
 
 @pytest.mark.parametrize("model", ["glocal", "kernel"])
-def test_glocal_benchmark_json(offline_data: Path, model: str, benchmark: type) -> None:
-    result = benchmark("autorec", "--model", model, "--split", "u2", "--seed", "1", env={"COURSE_SMOKE": "1"}).result()
+def test_glocal_benchmark_json(offline_data: Path, model: str, bench_main: Callable[..., dict]) -> None:
+    result = bench_main("autorec", "--model", model, "--split", "u2", "--seed", "1", env={"COURSE_SMOKE": "1"})
     assert result["model"] == model and result["name"] == ("GLocal-K" if model == "glocal" else "Sparse FC")
     assert result["smoke"] is True and 0.5 < result["rmse"] < 3 and result["seed"] == 1
     assert result["selected_on"] == "u2.base (5% validation slice, seed 1)"
@@ -58,8 +60,8 @@ def test_glocal_benchmark_json(offline_data: Path, model: str, benchmark: type) 
         assert result[key] > 0
 
 
-def test_ensemble_benchmark_json(offline_data: Path, benchmark: type) -> None:
-    result = benchmark("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_SMOKE": "1"}).result()
+def test_ensemble_benchmark_json(offline_data: Path, bench_main: Callable[..., dict]) -> None:
+    result = bench_main("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_SMOKE": "1"})
     assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
     assert set(result["weights"]) == set(result["member_rmse"]) == set(result["members"])
     assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(ensemble.CANDIDATES)
