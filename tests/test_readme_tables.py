@@ -34,7 +34,13 @@ def test_tables_come_from_the_numbers(tmp_path: Path) -> None:
     lines = [{"benchmark": "autorec", "model": "glocal", "split": f"u{k}", "seed": 0, "rmse": 0.88 + k / 1000}
              for k in range(1, 6)]
     bench = readme_tables.benchmark_tables(lines)
-    assert "Five folds: RMSE 0.8830" in bench
+    assert "Five folds: RMSE 0.8830" in bench and "glocal_rmse" not in bench  # no column of blanks
+    settings = {"autorec_lam": 0.003, "autorec_dropout": 0.5, "mf_factors": 10, "mf_reg": 0.2}
+    blend = [{**line, "model": "ensemble", "glocal_rmse": line["rmse"] + 0.01, "chosen_settings": settings}
+             for line in lines]
+    bench = readme_tables.benchmark_tables(blend)
+    assert "GLocal-K alone (`glocal_rmse`), five folds: RMSE 0.8930" in bench
+    assert "λ 0.003, dropout 0.5; MF k 10, L2 0.2" in bench
 
 
 def test_a_failed_notebook_is_not_recorded(tmp_path: Path) -> None:

@@ -109,10 +109,16 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
     """One table per benchmark model: a row per run, and the five folds' mean and sd where all five are there."""
     if not rows:
         return "No benchmark has been recorded yet."
-    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "seconds", "selection_seconds", "epochs_chosen", "selected_on"]
+    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "seconds", "selection_seconds", "epochs_chosen",
+              "chosen", "selected_on"]
     parts = []
-    for (bench, model), group in pd.DataFrame(rows).groupby(["benchmark", "model"], sort=True):
-        shown = [f for f in fields if f in group.columns]
+    table = pd.DataFrame(rows)
+    if "chosen_settings" in table.columns:  # the blend's per-fold choices, in a few characters
+        table["chosen"] = table["chosen_settings"].map(
+            lambda c: f"λ {c['autorec_lam']:g}, dropout {c['autorec_dropout']:g}; MF k {c['mf_factors']}, "
+                      f"L2 {c['mf_reg']:g}" if isinstance(c, dict) else None)
+    for (bench, model), group in table.groupby(["benchmark", "model"], sort=True):
+        shown = [f for f in fields if f in group.columns and group[f].notna().any()]
         parts += [f"**`python -m helpers.benchmark {bench} --model {model} --split uN --seed S --json`**", "",
                   group[shown].to_markdown(index=False, floatfmt=tuple(".1f" if "seconds" in f else ".4f"
                                                                         for f in shown))]
@@ -122,6 +128,10 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
             if len(per_fold) == 5:
                 parts += ["", f"Five folds: RMSE {statistics.mean(per_fold):.4f} ± {statistics.stdev(per_fold):.4f} "
                           "(mean ± sd of the folds' mean over seeds)."]
+                if "glocal_rmse" in folds.columns and folds["glocal_rmse"].notna().all():
+                    alone = folds.groupby("split")["glocal_rmse"].mean()
+                    parts += ["", f"GLocal-K alone (`glocal_rmse`), five folds: RMSE {statistics.mean(alone):.4f} ± "
+                              f"{statistics.stdev(alone):.4f}."]
             u1 = group[group["split"] == "u1"]["rmse"]
             if len(u1) > 1:
                 parts += ["", f"u1 over {len(u1)} seeds: RMSE {u1.mean():.4f}."]
