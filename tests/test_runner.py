@@ -27,13 +27,15 @@ def lesson(path: Path, body: str) -> Path:
 
 @pytest.mark.slow
 def test_mode_is_a_parameter_and_a_failure_is_named(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
-    good = lesson(tmp_path / "01_good.ipynb", "x = 1")
+    # the kernel's own stderr, as TensorFlow's C++ start-up lines write it (no Python setting silences them)
+    good = lesson(tmp_path / "01_good.ipynb", "import os\nos.write(2, b'WARNING: native start-up line\\n')\nx = 1")
     bad = lesson(tmp_path / "02_bad.ipynb", "1 / 0")
     out = tmp_path / "build"
     out.mkdir()
     ok, _, error = runner.run_one(good, out, "lecture", timeout=120)
     assert ok and error == ""
     assert "WARNING" not in capfd.readouterr().err, "the kernel's own warnings stay off the terminal"
+    assert "native start-up line" in (out / "kernel-logs" / "01_good.log").read_text(), "they go to a log"
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)
     assert executed.cells[-1].execution_count is not None, "a raises-exception cell does not stop the run"
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)

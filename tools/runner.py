@@ -13,6 +13,7 @@ in `results/` for the README's tables.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -21,6 +22,7 @@ import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,31 @@ def _quiet() -> None:
     os.environ["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
 
 
+@contextlib.contextmanager
+def kernel_stderr_to(log: Path) -> Iterator[None]:
+    """Send what the kernel process writes to its stderr (TensorFlow's C++ start-up lines, which no Python
+    setting silences) to `log`; this process's own stderr, where the progress bar goes, stays on the terminal.
+
+    The kernel inherits file descriptor 2, so it is pointed at the log while papermill starts the kernel.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
+    before = sys.stderr
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as sink:
+        os.dup2(sink.fileno(), 2)
+    sys.stderr = terminal
+    try:
+        yield
+    finally:
+        terminal.flush()
+        sys.stderr = before
+        os.dup2(saved, 2)
+        os.close(saved)
+        terminal.close()
+
+
 def failed_cell(notebook: Path, err: Exception) -> str:
     """'<notebook>, cell N: Error: message' for papermill's execution error."""
     number = getattr(err, "exec_count", None) or (getattr(err, "cell_index", -1) + 1)
@@ -65,10 +92,11 @@ def run_one(notebook: Path, out: Path, mode: str, timeout: int) -> tuple[bool, f
     start = time.perf_counter()
     ok, error = True, ""
     try:
-        papermill.execute_notebook(str(notebook), str(target), parameters={"MODE": mode}, cwd=str(notebook.parent),
-                                   kernel_name="python3", progress_bar=True, execution_timeout=timeout,
-                                   log_output=False,
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])  # no kernel warnings here
+        with kernel_stderr_to(out / "kernel-logs" / notebook.with_suffix(".log").name):
+            papermill.execute_notebook(str(notebook), str(target), parameters={"MODE": mode},
+                                       cwd=str(notebook.parent), kernel_name="python3", progress_bar=True,
+                                       execution_timeout=timeout, log_output=False,
+                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except papermill.PapermillExecutionError as err:
         ok, error = False, failed_cell(notebook, err)
     seconds = time.perf_counter() - start
