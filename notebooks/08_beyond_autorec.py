@@ -89,7 +89,7 @@ DEMO_EPOCHS = smoke_or(3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
 AUTOREC_EPOCHS = by_mode(None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
 BLEND_CANDIDATES = by_mode(None, ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF"],  # None = all seven
                            ["GLocal-K", "I-AutoRec", "biased MF"])
-LAMBDA_ROWS = by_mode(True, False, True)  # the ablation's λ₂ = 10 and 40 rows (lecture mode: left out)
+LAMBDA_ROWS = by_mode(True, False, False)  # the ablation's λ₂ = 10 and 40 rows (full mode only)
 TUNE = by_mode(True, False, False)  # section 7 searches AutoRec's λ and dropout, MF's k and L2 again
 SEED = 0
 
@@ -369,7 +369,8 @@ if run.share_pruned() == 0:
 # the same epochs, choosing its epoch the same way. "No fine-tuning" is Sparse FC: the
 # pre-training epochs of section 4's run, read off its history (the same computation). Adam takes
 # full-batch steps, as many per epoch as L-BFGS-B's iterations, at notebook 03's learning rate.
-# Lecture mode leaves out the two rows with a neighbouring λ₂ (`LAMBDA_ROWS`), to fit the slot.
+# Only full mode has the two rows with a neighbouring λ₂ (`LAMBDA_ROWS`): lecture mode leaves them
+# out to fit the slot.
 
 # %%
 variants = {
