@@ -54,3 +54,20 @@ def test_record_reads_each_notebooks_saved_results(tmp_path: Path) -> None:
     assert {k: first[k] for k in ("notebook", "ok", "minutes", "error", "results")} == {
         "notebook": "01_a", "ok": True, "minutes": 1.5, "error": "", "results": [{"model": "m", "rmse": 0.9}]}
     assert rec["notebooks"][1]["results"] == [] and not rec["notebooks"][1]["ok"]
+
+
+@pytest.mark.slow
+def test_make_run_terminal_shows_progress_and_no_tensorflow_lines(tmp_path: Path) -> None:
+    """The whole command, as `make run` starts it: the record's GPU check imports TensorFlow in the
+    runner itself, and its C++ start-up lines must not reach the terminal either."""
+    import subprocess
+    import sys
+
+    nb = lesson(tmp_path / "01_tf.ipynb", "import tensorflow as tf\nprint(tf.constant(2) * 3)")
+    out = subprocess.run([sys.executable, "-m", "tools.runner", "--mode", "smoke", "--out", str(tmp_path / "build"),
+                          str(nb)], cwd=runner.ROOT, capture_output=True, text=True, timeout=600, check=False)
+    terminal = out.stdout + out.stderr
+    assert out.returncode == 0, terminal[-2000:]
+    assert "Executing" in terminal and "ok (" in terminal  # the progress bar and the verdict
+    for noise in ("WARNING", "absl", "cuda", "oneDNN"):
+        assert noise not in terminal, f"{noise!r} reached the terminal:\n{terminal[-2000:]}"

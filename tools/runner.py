@@ -141,10 +141,12 @@ def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]],
         entries.append({"notebook": name, "ok": ok, "minutes": round(seconds / 60, 2), "error": error,
                          "commit": commits.get(name) or _commit(), "results": results})
     started = sorted({e["commit"] for e in entries})
+    with kernel_stderr_to(out / "kernel-logs" / "gpu-check.log"):  # TensorFlow's start-up lines, as in a kernel
+        gpu = bool(runtime.gpu_info().get("gpus"))
     return {"commit": started[0] if len(started) == 1 else "per notebook", "mode": mode, "date": dt.date.today().isoformat(),
             "data": "offline copies (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else "downloaded",
             "cpus": os.cpu_count(), "load_average": round(os.getloadavg()[1], 1),  # other jobs slow a run down
-            "gpu": bool(runtime.gpu_info().get("gpus")), "notebooks": entries}
+            "gpu": gpu, "notebooks": entries}
 
 
 def summary(out: Path, rec: dict[str, Any]) -> str:
