@@ -190,7 +190,7 @@ def tune(
     truth = valid["rating"].to_numpy(dtype=np.float64)
     rows, preds = [], {}
     for lam, drop in autorec_grid:
-        config = MemberSettings(settings.glocal, settings.autorec_epochs, lam, drop).autorec_config(autorec.BEST_ITEM)
+        config = replace(settings, autorec_lam=lam, autorec_dropout=drop).autorec_config(autorec.BEST_ITEM)
         start = time.perf_counter()
         model = autorec.train_autorec(fit_part, index, config, seed=seed)
         preds[lam, drop] = model.predict_pairs(valid, fallback)[0]
@@ -201,13 +201,12 @@ def tune(
     lam, drop = float(best["lam"]), float(best["dropout"])
     mf_rows = []
     for factors, reg in mf_grid:
-        mf = evaluation.BiasedMF(factors, reg, seed=seed).fit(fit_part)
-        pred = np.where(mf.known(valid), mf.predict(valid), fallback)
+        pred = _predict(evaluation.BiasedMF(factors, reg, seed=seed).fit(fit_part), valid, fallback)
         mf_rows.append({"factors": factors, "reg": reg, "valid_rmse": evaluation.rmse(truth, pred)})
     mf_table = pd.DataFrame(mf_rows)
     mf_best = mf_table.loc[mf_table["valid_rmse"].idxmin()]
-    chosen = MemberSettings(settings.glocal, settings.autorec_epochs, lam, drop, int(mf_best["factors"]),
-                            float(mf_best["reg"]))
+    chosen = replace(settings, autorec_lam=lam, autorec_dropout=drop, mf_factors=int(mf_best["factors"]),
+                     mf_reg=float(mf_best["reg"]))
     return Tuning(chosen, autorec_rows, mf_table, preds[lam, drop], time.perf_counter() - began)
 
 
