@@ -1,7 +1,7 @@
 """The exercises' checks: Otter-Grader's `grader.check("q1")` in the students' edition.
 
 The kit's notebooks are the instructors' edition: each exercise holds its model solution and
-its public and hidden tests (Otter Assign's format). `make student` writes the students'
+its public and hidden tests, for Otter-Grader. `make student` writes the students'
 edition, where each solution is replaced by `...`, the hidden tests are gone and the public
 tests sit in `notebooks/tests/<notebook>/`. There, the exercises' first cell
 

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -600,28 +600,14 @@ from helpers import grading
 
 grader = grading.grader("01_mnist_autoencoder")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q01_1
-# points: 1
-
-# %% [markdown]
+# %% [markdown] question={"name": "q01_1", "points": 1}
 # **Exercise 1.** How many parameters does an autoencoder 784 → Dense 64 → Dense 784 have?
 # Work it out by hand (weights and biases), without building it.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = 784 * 64 + 64 + 64 * 784 + 784  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q01_1_form(answer_1):
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_1, int) and not isinstance(answer_1, bool), "the answer is a whole number"
@@ -629,7 +615,7 @@ def test_q01_1_form(answer_1):
 
 test_q01_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -638,39 +624,19 @@ def test_q01_1_value(answer_1):
 
 test_q01_1_value(answer_1)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q01_2
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q01_2", "points": 2}
 # **Exercise 2.** Section 5 compares the digits by mean BCE per image. Which digit does the
 # lecture's model rebuild worst **per ink pixel**? For each digit, add up `pixel_bce` over that
 # digit's validation images and divide by the number of their ink pixels (pixels of `x_valid`
 # above 0.5); answer the digit with the highest ratio, as a whole number. Compute it from
 # `pixel_bce`, `x_valid` and `y_valid`. Is it the digit that is worst per image?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 ink = x_valid > 0.5  # SOLUTION
 ratios = {d: pixel_bce[y_valid == d].sum() / ink[y_valid == d].sum() for d in np.unique(y_valid)}  # SOLUTION
 answer_2 = int(max(ratios, key=ratios.get))  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q01_2_form(answer_2):
     import numpy as np
 
@@ -680,7 +646,7 @@ def test_q01_2_form(answer_2):
 
 test_q01_2_form(answer_2)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -696,28 +662,14 @@ def test_q01_2_value(answer_2, pixel_bce, x_valid, y_valid):
 
 test_q01_2_value(answer_2, pixel_bce, x_valid, y_valid)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q01_3
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q01_3", "points": 3}
 # **Exercise 3 (write code).** Write `dense_autoencoder_params(sizes)`: the number of parameters
 # (weights and biases) of Dense layers stacked from `sizes[0]` inputs through `sizes[1]`, … units
 # to `sizes[-1]` outputs. The lecture's model is `[784, 32, 784]`; a deeper one could be
 # `[784, 128, 32, 128, 784]`. The grading runs your function on new random lists of sizes, so it
 # must work for any list of two or more sizes.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def dense_autoencoder_params(sizes: list[int]) -> int:
     """Weights and biases of Dense layers sizes[0] -> sizes[1] -> ... -> sizes[-1]."""
     # BEGIN SOLUTION
@@ -728,13 +680,7 @@ def dense_autoencoder_params(sizes: list[int]) -> int:
     # END SOLUTION
 
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q01_3_form(dense_autoencoder_params):
     assert dense_autoencoder_params([4, 2, 4]) is not None, "not answered yet: write the function's body"
     got = dense_autoencoder_params([4, 2, 4])
@@ -742,7 +688,7 @@ def test_q01_3_form(dense_autoencoder_params):
 
 test_q01_3_form(dense_autoencoder_params)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -764,12 +710,6 @@ def test_q01_3_random_sizes(dense_autoencoder_params):
 
 test_q01_3_random_sizes(dense_autoencoder_params)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
 # %% [markdown]
 # Compare your function with Keras on a **2-number code** (784 → 2 → 784): does
 # `dense_autoencoder_params([784, 2, 784])` give the count below? Bonus: train this model and
@@ -779,21 +719,12 @@ test_q01_3_random_sizes(dense_autoencoder_params)  # IGNORE
 two_d = models.mnist_autoencoder(code_dim=2)
 print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q01_4
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q01_4", "points": 2}
 # **Exercise 4 (open).** Re-run section 6 with `SWEEP_EPOCHS` doubled. Which rankings change,
 # and does any variant that did not learn before learn now? What does that tell you about
 # comparing optimizers or activations on a fixed, small epoch budget?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student reports the two runs' tables (their own numbers)
 # and names the rows whose order changed. Expected reasoning: a fixed budget compares how fast
 # each variant learns, not how good it can get; an optimizer that gains ground fast (Adam, with
@@ -802,12 +733,6 @@ print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 # narrow code (16) may fall behind wider ones as they keep improving. A fair comparison gives
 # every variant enough epochs (for instance early stopping on the validation slice) or tunes
 # each one's learning rate on validation, and says which budget the ranking belongs to.
-
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -402,12 +402,7 @@ from helpers import grading
 
 grader = grading.grader("02_rating_matrix_autoencoder")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q02_1
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q02_1", "points": 3}
 # **Exercise 1 (write code).** Write the masked loss yourself, with NumPy:
 # `my_masked_mse(y_true, y_pred)` gets a batch of rating rows (`0` = not rated) and the model's
 # predictions, both NumPy arrays of shape (rows, items), and returns one number, the mean
@@ -415,10 +410,7 @@ grader = grading.grader("02_rating_matrix_autoencoder")
 # they also move the predictions at unrated entries and expect your loss not to move: its
 # gradient there must be zero, or training would pull the model towards the zeros.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def my_masked_mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     """Mean squared error over the entries where y_true != 0."""
     # BEGIN SOLUTION
@@ -427,13 +419,7 @@ def my_masked_mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     # END SOLUTION
 
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q02_1_form(my_masked_mse):
     import numpy as np
 
@@ -447,7 +433,7 @@ def test_q02_1_form(my_masked_mse):
 
 test_q02_1_form(my_masked_mse)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -474,35 +460,15 @@ def test_q02_1_value(my_masked_mse):
 
 test_q02_1_value(my_masked_mse)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q02_2
-# points: 1
-
-# %% [markdown]
+# %% [markdown] question={"name": "q02_2", "points": 1}
 # **Exercise 2.** The kit clips predictions to the 1–5 scale before it scores them. A model
 # predicts `[5.6, 2.1, 0.3, 3.8]` for ratings `[5, 2, 1, 4]`. What is the RMSE *after clipping*?
 # Give it to four decimal places.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_2 = 0.1118  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q02_2_form(answer_2):
     assert answer_2 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_2, (int, float)), "the answer is a number"
@@ -511,7 +477,7 @@ def test_q02_2_form(answer_2):
 
 test_q02_2_form(answer_2)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -524,37 +490,17 @@ def test_q02_2_value(answer_2):
 
 test_q02_2_value(answer_2)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q02_3
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q02_3", "points": 2}
 # **Exercise 3.** Take the slide's 4 × 5 matrix $R$ the other way round: one example per
 # *item*, so each example holds that item's ratings by the four users. An autoencoder with 2
 # hidden units (one encoder and one decoder `Dense` layer, both with biases) reads these
 # examples. How many numbers does the regularisation term $\sum_l^L (\lVert W_l\rVert_F^2 +
 # \lVert b_l\rVert_F^2)$ add up the squares of?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_3 = 22  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q02_3_form(answer_3):
     assert answer_3 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_3, int), "the answer is a whole number"
@@ -562,7 +508,7 @@ def test_q02_3_form(answer_3):
 
 test_q02_3_form(answer_3)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -571,12 +517,6 @@ def test_q02_3_value(answer_3):
 
 
 test_q02_3_value(answer_3)  # IGNORE
-
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -638,30 +638,16 @@ from helpers import grading
 
 grader = grading.grader("03_autorec_movielens")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q03_1
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q03_1", "points": 2}
 # **Exercise 1.** Films with few training ratings are where a rating autoencoder has least to
 # go on. What share of the ratings in `test` are of films that have **fewer than 20 ratings** in
 # `train`? (A film `train` never saw counts as having 0.) Compute it from `train` and `test`
 # and give a fraction between 0 and 1, to three decimal places or more.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = float((test["item_id"].map(train["item_id"].value_counts()).fillna(0) < 20).mean())  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q03_1_form(answer_1):
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_1, (int, float)), "the answer is a number"
@@ -670,7 +656,7 @@ def test_q03_1_form(answer_1):
 
 test_q03_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -682,28 +668,14 @@ def test_q03_1_value(answer_1, train, test):
 
 test_q03_1_value(answer_1, train, test)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q03_2
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q03_2", "points": 3}
 # **Exercise 2 (write code).** Write `autorec_parameters(n_inputs, hidden)`: the number of
 # parameters (weights and biases of the encoder and the decoder) of the network
 # `autorec_network` builds for rows of `n_inputs` ratings and a code of `hidden` units, for any
 # sizes, from the shapes of its layers. The hidden tests try it on other sizes, MovieLens 1M's
 # among them (6,040 users, 3,706 films).
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def autorec_parameters(n_inputs: int, hidden: int) -> int:
     """Weights and biases of an n_inputs -> hidden -> n_inputs AutoRec."""
     # BEGIN SOLUTION
@@ -711,13 +683,7 @@ def autorec_parameters(n_inputs: int, hidden: int) -> int:
     # END SOLUTION
 
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q03_2_form(autorec_parameters):
     assert autorec_parameters(7, 3) is not None, "not answered yet: write the function's body"
     value = autorec_parameters(7, 3)
@@ -726,7 +692,7 @@ def test_q03_2_form(autorec_parameters):
 
 test_q03_2_form(autorec_parameters)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -741,12 +707,6 @@ def test_q03_2_value(autorec_parameters):
 
 
 test_q03_2_value(autorec_parameters)  # IGNORE
-
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -505,30 +505,16 @@ from helpers import grading
 
 grader = grading.grader("04_denoising_autoencoder")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q04_1
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q04_1", "points": 2}
 # **Exercise 1.** Masking noise of rate 0.5 sets each pixel to 0 with probability 0.5. On
 # average over the validation digits (`x_valid`), how many of a digit's 784 pixel **values**
 # does it actually change? Think about which pixels it cannot change, then compute the expected
 # number from `x_valid` (a number; no need to round).
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = float(0.5 * (x_valid > 0).sum(axis=1).mean())  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q04_1_form(answer_1):
     import numbers
 
@@ -538,7 +524,7 @@ def test_q04_1_form(answer_1):
 
 test_q04_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -550,36 +536,16 @@ def test_q04_1_value(answer_1, x_valid):
 
 test_q04_1_value(answer_1, x_valid)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q04_2
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q04_2", "points": 2}
 # **Exercise 2.** A denoising I-AutoRec reads its input through Keras's `Dropout(0.25)`, and its
 # inputs are MovieLens ratings from 1 to 5 (0 where unrated). During training, what is the
 # **largest** value one input entry can have after the `Dropout` layer? Work it out from what
 # section 2 says `Dropout` keeps unchanged on average, and give three decimal places.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_2 = round(5 / (1 - 0.25), 3)  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q04_2_form(answer_2):
     import numbers
 
@@ -588,7 +554,7 @@ def test_q04_2_form(answer_2):
 
 test_q04_2_form(answer_2)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -597,28 +563,13 @@ def test_q04_2_value(answer_2):
 
 test_q04_2_value(answer_2)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q04_3
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q04_3", "points": 2}
 # **Exercise 3 (open).** Suppose the drop rate chosen on the validation slice does *not* beat
 # plain I-AutoRec on `u1.test`, while another rate from the list would have. May you report
 # that other rate's `u1.test` RMSE as the notebook's result? Explain why not, and name two
 # things you could do instead to make the choice of the drop rate more reliable.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: no. Choosing the rate by its `u1.test` score makes the test
 # set part of the training decisions; the reported score is then the best of several tries on
 # the same ratings and is biased low (optimistic), so it no longer estimates how the model does
@@ -628,18 +579,7 @@ test_q04_2_value(answer_2)  # IGNORE
 # rates; or prefer the simpler model when the validation differences are within the seed-to-seed
 # spread. (Any two sensible ones earn the points.)
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q04_4
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q04_4", "points": 3}
 # **Exercise 4 (write code).** Write masking noise yourself, in NumPy and without the kit's
 # helpers: `mask_noise(x, rate, seed)` returns a copy of the array `x` in which each entry is set
 # to 0 with probability `rate`, independently of the others, drawing from
@@ -649,10 +589,7 @@ test_q04_2_value(answer_2)  # IGNORE
 # another seed. Then look at what it does: `plots.image_grid([x_valid, mask_noise(x_valid, 0.5,
 # SEED)], n=8)`.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def mask_noise(x: np.ndarray, rate: float, seed: int) -> np.ndarray:
     """A copy of x with each entry set to 0 with probability `rate`."""
     # BEGIN SOLUTION
@@ -661,13 +598,7 @@ def mask_noise(x: np.ndarray, rate: float, seed: int) -> np.ndarray:
     # END SOLUTION
 
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q04_4_form(mask_noise):
     import numpy as np
 
@@ -678,7 +609,7 @@ def test_q04_4_form(mask_noise):
 
 test_q04_4_form(mask_noise)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -704,29 +635,14 @@ def test_q04_4_random_images(mask_noise):
 
 test_q04_4_random_images(mask_noise)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q04_5
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q04_5", "points": 2}
 # **Exercise 5 (open).** Train a denoiser with *one fixed* corruption: fit
 # `models.mnist_autoencoder()` with `mask_noise(x_fit, 0.5, SEED)` as the input and the clean
 # `x_fit` as the target (`model.fit(x_noisy, x_fit, ...)`). It sees the same damaged digits
 # every epoch, while the `MaskingNoise` layer draws a new mask at every step. Which rebuilds
 # `noisy_valid["masking 0.5"]` better, and why?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student reports both validation BCEs from their own run.
 # Expected reasoning: with a fixed mask the model sees one damaged version of each digit, so it
 # can fit those particular holes (memorise how each damaged image maps to its clean one) and
@@ -735,27 +651,12 @@ test_q04_4_random_images(mask_noise)  # IGNORE
 # masks such as the fixed validation mask. With few epochs the gap can be small, and the fixed
 # version is cheaper per epoch; the answer should rest on the measured numbers.
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q04_6
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q04_6", "points": 2}
 # **Exercise 6 (open).** Train the Gaussian denoiser on σ = 0.5 and score it on validation digits
 # damaged with σ = 0.1. Is a model trained on strong noise good on mild noise? What does that
 # suggest for choosing the training noise when you do not know the noise the model will meet?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student compares the σ = 0.5 denoiser with the σ = 0.1
 # denoiser (or the basic model) on σ = 0.1 digits, with their own numbers. Expected reasoning: a
 # model trained on strong noise learns to smooth hard and to rebuild from little evidence; on
@@ -763,12 +664,6 @@ test_q04_4_random_images(mask_noise)  # IGNORE
 # trained on mild noise, though usually better than a model that never saw noise. When the
 # test noise is unknown: train on a mix or a range of noise levels, or choose the level on a
 # validation set damaged the way the real inputs are expected to be.
-
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -448,35 +448,21 @@ from helpers import grading
 
 grader = grading.grader("05_stacked_autoencoder")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q05_1
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q05_1", "points": 2}
 # **Exercise 1.** A stacked autoencoder 784-256-128-64-16-64-128-256-784 is pre-trained greedily
 # with `pretrain_greedy`. How many parameters (weights and biases) has the shallow autoencoder
 # that pre-trains its fourth encoder layer (the one with 16 units)?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = 2_128  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q05_1_form(answer_1):
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_1, int), "the answer is a whole number"
 test_q05_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -484,27 +470,13 @@ def test_q05_1_value(answer_1):
     assert answer_1 == 64 * 16 + 16 + 16 * 64 + 64, "not the right count"
 test_q05_1_value(answer_1)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q05_2
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q05_2", "points": 3}
 # **Exercise 2 (write code).** Write `stacked_param_count(input_dim, layers)`: the number of
 # parameters (weights and biases) of the symmetric stacked autoencoder that
 # `build_stacked(layers, input_dim)` builds, computed from the sizes alone (no Keras). The
 # grading runs it on new random sizes and depths.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def stacked_param_count(input_dim: int, layers: tuple[int, ...]) -> int:
     """Weights and biases of the autoencoder input -> layers -> the same sizes in reverse -> input."""
     # BEGIN SOLUTION
@@ -513,13 +485,7 @@ def stacked_param_count(input_dim: int, layers: tuple[int, ...]) -> int:
     # END SOLUTION
 
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q05_2_form(stacked_param_count):
     import numbers
     assert stacked_param_count(10, (4, 2)) is not None, "not answered yet: write the function's body"
@@ -527,7 +493,7 @@ def test_q05_2_form(stacked_param_count):
     assert isinstance(value, numbers.Integral), "the function returns a whole number"
 test_q05_2_form(stacked_param_count)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -543,66 +509,30 @@ def test_q05_2_value(stacked_param_count):
         assert got == expected, f"input_dim={input_dim}, layers={layers}: {got}, not the right count"
 test_q05_2_value(stacked_param_count)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q05_3
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q05_3", "points": 2}
 # **Exercise 3 (open).** In `pretrain_greedy`, the first shallow autoencoder has a sigmoid output
 # and binary cross-entropy, but the later ones have a ReLU output and mean squared error. Why
 # would a sigmoid output and binary cross-entropy be a poor choice for the later ones?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the later shallow autoencoders rebuild the codes of a ReLU
 # layer, not pixels. Those codes are zero or positive with no upper bound, while a sigmoid
 # output can never exceed 1, so codes above 1 could not be rebuilt; binary cross-entropy also
 # expects targets between 0 and 1 (it is meant for pixel intensities or probabilities). A ReLU
 # output covers the codes' range, and the squared error suits unbounded targets.
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q05_4
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q05_4", "points": 2}
 # **Exercise 4 (open).** Give the deep rating autoencoder more epochs, or a smaller code
 # (for example 512-128-512, `autorec.VARIANTS["deep"].with_(deep_layers=(512, 128, 512))`).
 # Does it come closer to I-AutoRec's validation RMSE, or pass it? Compare on the validation
 # slice of section 2, not on `u1.test`, and say what you changed and what you measured.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student trains the changed deep model on `fit_ratings`,
 # scores it with `autorec.variant_scores(..., fit_ratings, valid_ratings, valid_fallback)` and
 # compares its validation RMSE with the I-AutoRec rows of `rating_valid`, after checking that it
 # beats the bias yardstick. Any conclusion that matches the student's own numbers is right;
 # choosing by `u1.test` loses the points for method.
-
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -494,36 +494,22 @@ from helpers import grading
 
 grader = grading.grader("06_sparse_autoencoder")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q06_1
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q06_1", "points": 2}
 # **Exercise 1.** `kl_penalty` clips each unit's mean activation ρ̂ to [1e-6, 1 − 1e-6] before
 # taking logarithms. With ρ = 0.05, what is the largest value one unit's KL(ρ ‖ ρ̂) can take?
 # (Natural logarithm; three decimal places.)
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = 12.926  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q06_1_form(answer_1):
     import numbers
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_1, numbers.Real), "the answer is a number"
 test_q06_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -534,35 +520,15 @@ def test_q06_1_value(answer_1):
     assert abs(answer_1 - expected) < 6e-4, "not the right value"
 test_q06_1_value(answer_1)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q06_2
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q06_2", "points": 2}
 # **Exercise 2.** In this run's L1-sparse model (`headline_l1`), how many of the 32 code units
 # stay below 0.01 on *every* validation image of the digit 1? Compute it from `codes` and
 # `y_valid` (a whole number).
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_2 = int((codes[headline_l1][y_valid == 1].max(axis=0) < 0.01).sum())  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q06_2_form(answer_2):
     import numbers
     assert answer_2 is not ..., "not answered yet: replace ... with your answer"
@@ -570,7 +536,7 @@ def test_q06_2_form(answer_2):
     assert 0 <= answer_2 <= 32, "the code has 32 units"
 test_q06_2_form(answer_2)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -580,28 +546,14 @@ def test_q06_2_value(answer_2, codes, y_valid, headline_l1):
     assert answer_2 == int(np.sum(np.all(ones < 0.01, axis=0))), "not this run's count"
 test_q06_2_value(answer_2, codes, y_valid, headline_l1)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q06_3
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q06_3", "points": 3}
 # **Exercise 3 (write code).** Training needs the KL penalty's gradient. Write
 # `kl_gradient(codes, rho, beta)` in NumPy: for a batch of sigmoid codes (shape (examples,
 # units), values strictly between 0 and 1), the derivative of β Σⱼ KL(ρ ‖ ρ̂ⱼ) with respect to
 # each code value, as an array of the same shape as `codes`. (ρ̂ⱼ is unit j's mean activation
 # over the batch.) The grading compares it with a numerical derivative on new random codes.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def kl_gradient(codes: np.ndarray, rho: float, beta: float) -> np.ndarray:
     """d/d codes[i, j] of beta * sum over units of KL(rho || mean activation of the unit over the batch)."""
     # BEGIN SOLUTION
@@ -612,13 +564,7 @@ def kl_gradient(codes: np.ndarray, rho: float, beta: float) -> np.ndarray:
     # END SOLUTION
 
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q06_3_form(kl_gradient):
     import numpy as np
     codes = np.array([[0.2, 0.5, 0.9], [0.4, 0.5, 0.7]])
@@ -626,7 +572,7 @@ def test_q06_3_form(kl_gradient):
     assert np.shape(kl_gradient(codes, 0.05, 1.0)) == codes.shape, "one derivative per code value: the shape of codes"
 test_q06_3_form(kl_gradient)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -651,40 +597,19 @@ def test_q06_3_value(kl_gradient):
             assert np.isclose(got[i, j], numeric, rtol=1e-4, atol=1e-6), f"entry ({i}, {j}) is not the derivative"
 test_q06_3_value(kl_gradient)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q06_4
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q06_4", "points": 2}
 # **Exercise 4 (open).** Give the L1-sparse model a wider code with the same L1 weight,
 # `build_sparse("l1", max(L1_WEIGHTS), code_dim=128)`. Does it rebuild validation digits better
 # than the 32-unit basic model while staying sparse? Say what you measured. (128 units are
 # still fewer than the 784 pixels. A sparsity penalty also allows codes as wide as the input or
 # wider, *overcomplete*: there it is what keeps the code from simply copying its input.)
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student trains `build_sparse("l1", 1e-3, code_dim=128)`
 # with `fit_quiet`, checks that it beats the average-image yardstick, and compares its
 # validation BCE with the basic ReLU row and its `code_stats` (mean activation, active units,
 # share alive) with the 32-unit models. Any conclusion that matches the student's own numbers,
 # on the validation slice, is right.
-
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -700,35 +700,21 @@ from helpers import grading
 
 grader = grading.grader("07_colab_gpu_runtime_check")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q07_1
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q07_1", "points": 2}
 # **Exercise 1.** Run the slide's loop in exact arithmetic, starting as the slide does
 # (`x` = 0, `y` = 1). After how many iterations does `x` first exceed 1.999? Write a whole
 # number.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = 11  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q07_1_form(answer_1):
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_1, int), "the answer is a whole number"
 test_q07_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -741,18 +727,7 @@ def test_q07_1_value(answer_1):
     assert answer_1 == n, "not the right number of iterations"
 test_q07_1_value(answer_1)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q07_2
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q07_2", "points": 2}
 # **Exercise 2.** In Colab, the setup cell has mounted your Drive with
 # `drive.mount("/content/drive")`. A notebook then writes five files (creating any folder that
 # does not exist yet):
@@ -766,26 +741,17 @@ test_q07_1_value(answer_1)  # IGNORE
 # The next day the runtime has been recycled and you connect to a new one. Which of the five
 # files can you still open? Answer with a set of letters, for example `{"a", "c"}`.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_2 = {"b", "d"}  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q07_2_form(answer_2):
     assert answer_2 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_2, set), 'the answer is a set of letters, like {"a", "c"}'
     assert answer_2 <= {"a", "b", "c", "d", "e"}, "use only the letters a to e"
 test_q07_2_form(answer_2)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -793,18 +759,7 @@ def test_q07_2_value(answer_2):
     assert answer_2 == {"b", "d"}, "not the right set of files"
 test_q07_2_value(answer_2)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q07_3
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q07_3", "points": 3}
 # **Exercise 3 (write code).** The product of A (n × k), B (k × m) and C (m × p) can be
 # computed as (A B) C or as A (B C): the same result, not the same work. Counting a
 # multiply-add (a·b + c) as two operations, as section 2's GFLOP/s figures do, write
@@ -812,10 +767,7 @@ test_q07_2_value(answer_2)  # IGNORE
 # try a linear autoencoder: X (256 × 784) times W₁ (784 × 32) times W₂ (32 × 784). Which order
 # is cheaper?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def chain_flops(n: int, k: int, m: int, p: int) -> tuple[int, int]:
     """Floating-point operations of (A B) C and of A (B C), for A (n x k), B (k x m), C (m x p)."""
     # BEGIN SOLUTION
@@ -824,13 +776,7 @@ def chain_flops(n: int, k: int, m: int, p: int) -> tuple[int, int]:
     return left, right
     # END SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q07_3_form(chain_flops):
     got = chain_flops(2, 3, 4, 5)
     assert got is not None, "not answered yet: write the function's body"
@@ -838,7 +784,7 @@ def test_q07_3_form(chain_flops):
     assert all(isinstance(v, int) for v in got), "operation counts are whole numbers"
 test_q07_3_form(chain_flops)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -852,28 +798,14 @@ def test_q07_3_values(chain_flops):
         assert tuple(chain_flops(n, k, m, p)) == want, f"wrong for (n, k, m, p) = {(n, k, m, p)}"
 test_q07_3_values(chain_flops)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q07_4
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q07_4", "points": 3}
 # **Exercise 4 (write code).** Section 3's `!ls -ltr` is a shell command, not Python. Write
 # the Python version: `oldest_first(folder)` returns the names of the entries (files and
 # folders) in `folder`, oldest modification time first, the order `ls -ltr` prints them in.
 # The grading builds new folders whose times it sets. Then try it on this notebook's run
 # folder, `oldest_first(folder)`.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def oldest_first(folder: str | os.PathLike) -> list[str]:
     """Names in `folder`, oldest modification time first (like `ls -tr`)."""
     # BEGIN SOLUTION
@@ -881,20 +813,14 @@ def oldest_first(folder: str | os.PathLike) -> list[str]:
     return [e.name for e in entries]
     # END SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q07_4_form(oldest_first, folder):
     got = oldest_first(folder)
     assert got is not None, "not answered yet: write the function's body"
     assert isinstance(got, list) and all(isinstance(n, str) for n in got), "return a list of names"
 test_q07_4_form(oldest_first, folder)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -922,29 +848,14 @@ def test_q07_4_values(oldest_first):
             assert list(got) == order, "the folder may also be given as a Path"
 test_q07_4_values(oldest_first)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q07_5
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q07_5", "points": 2}
 # **Exercise 5 (open).** Section 2 printed whether one epoch's GPU speed-up came out smaller
 # than the matrix multiply's on your runtime (run it with a GPU if it had none). Explain what
 # in an epoch of the lecture's autoencoder keeps the GPU from its best case, name two changes
 # to the training call that would let the GPU help more, try one, and report the epoch time
 # the cell prints.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: a 784 → 32 → 784 network on batches of 128 gives the GPU
 # small matrix multiplies (128 × 784 by 784 × 32), so each step is short and the fixed costs
 # dominate: launching kernels, Python and Keras's step overhead, copying each batch from host
@@ -952,12 +863,6 @@ test_q07_4_values(oldest_first)  # IGNORE
 # (more work per step), feeding data through `tf.data` with prefetching, or mixed precision on
 # GPUs with tensor cores. Full marks for a reason in terms of work per step and two sensible
 # changes with one tried and its printed time reported (either direction counts if explained).
-
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -547,35 +547,21 @@ from helpers import grading
 
 grader = grading.grader("08_beyond_autorec")
 
-# %% [raw]
-# # BEGIN QUESTION
-# name: q08_1
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"name": "q08_1", "points": 2}
 # **Exercise 1.** A `KernelDense` layer (section 1) reads 1,682 inputs, has 300 units and gives
 # every input and every unit an embedding of dimension 4. How many trainable numbers does it hold
 # (weights, biases and both sets of embeddings)? Write a whole number.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 answer_1 = 1682 * 300 + 300 + (1682 + 300) * 4  # SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q08_1_form(answer_1):
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
     assert isinstance(answer_1, int), "the answer is a whole number"
 test_q08_1_form(answer_1)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -583,28 +569,14 @@ def test_q08_1_value(answer_1):
     assert answer_1 == 512_828, "not the right count"
 test_q08_1_value(answer_1)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q08_2
-# points: 3
-
-# %% [markdown]
+# %% [markdown] question={"name": "q08_2", "points": 3}
 # **Exercise 2 (write code).** Write the kernel of section 1 yourself: `kernel_gate(u, v)` takes
 # the embeddings of n inputs, `u` (an n × d array), and of m units, `v` (m × d), and returns
 # the n × m matrix K, one value for every pair (uᵢ, vⱼ). Try to do it without a Python loop over
 # the pairs. The grading tries your function on new random embeddings: pairs close together,
 # far apart and identical, with d = 1 among them.
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %%
+# %% tags=["solution"]
 def kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     """The n x m kernel matrix of section 1 for embeddings u (n x d) and v (m x d)."""
     # BEGIN SOLUTION
@@ -612,13 +584,7 @@ def kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.clip(1 - (diff**2).sum(axis=2), 0, None)
     # END SOLUTION
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # BEGIN TESTS
-
-# %%
+# %% tags=["test"]
 def test_q08_2_form(kernel_gate):
     import numpy as np
 
@@ -628,7 +594,7 @@ def test_q08_2_form(kernel_gate):
     assert out.shape == (3, 5), f"for u 3 x 2 and v 5 x 2 the result is 3 x 5, not {out.shape}"
 test_q08_2_form(kernel_gate)  # IGNORE
 
-# %%
+# %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
@@ -664,27 +630,12 @@ def test_q08_2_values(kernel_gate):
         assert np.allclose(got, want, atol=1e-6), f"wrong kernel values for u {u.shape} and v {v.shape}"
 test_q08_2_values(kernel_gate)  # IGNORE
 
-# %% [raw]
-# # END TESTS
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q08_3
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q08_3", "points": 2}
 # **Exercise 3 (open).** Start the embeddings farther apart (`CONFIG.with_(init_scale=0.3)`) so
 # that the kernel cuts connections from the first step. Does the validation RMSE improve, and how
 # many connections end up cut (`share_pruned()`)?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: the answer reruns section 4's GLocal-K with
 # `init_scale=0.3` and reports two computed numbers, its validation RMSE next to the default's
 # and the share of cut connections; it then says in words whether starting sparse helped on
@@ -693,28 +644,13 @@ test_q08_2_values(kernel_gate)  # IGNORE
 # the network has learned which ones matter. Full marks for a computed comparison on validation
 # (not on the test set) and a reason; no particular direction is required.
 
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
-
-# %% [raw]
-# # BEGIN QUESTION
-# name: q08_4
-# manual: true
-# points: 2
-
-# %% [markdown]
+# %% [markdown] question={"manual": true, "name": "q08_4", "points": 2}
 # **Exercise 4 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
 # kernel" before the same network reads it (`GlobalKernel`, section 2). The convolution
 # mixes neighbouring rows and columns: items and users *in id order*. What does that assume about
 # the ids, and would shuffling them change the result?
 
-# %% [raw]
-# # BEGIN SOLUTION
-
-# %% [markdown]
+# %% [markdown] tags=["solution"]
 # Model answer for the instructor: a convolution treats rows (and columns) next to each other as
 # related, as pixels are in an image; MovieLens ids carry no such order (item ids follow the
 # order the movies were added, user ids the order of sign-up), so the global kernel assumes a
@@ -722,12 +658,6 @@ test_q08_2_values(kernel_gate)  # IGNORE
 # and so the result (the network reads the same matrix with its rows and columns permuted, but
 # the 3 × 3 neighbourhoods differ); whatever the global kernel gains is then a smoothing over
 # arbitrary neighbours, not structure in the ids.
-
-# %% [raw]
-# # END SOLUTION
-
-# %% [raw]
-# # END QUESTION
 
 # %% [markdown]
 # ## What's next

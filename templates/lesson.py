@@ -91,15 +91,37 @@ results
 
 # %% [markdown]
 # ## Exercises
-# **Exercise 1.** ...
+# Each exercise has a cell for your answer and, in the students' edition, a `grader.check(...)`
+# cell under it that runs the public checks (form only, never whether the answer is right).
 
 # %%
-answer_1 = None
+from helpers import grading
 
-# %%
-from helpers import exercises
+grader = grading.grader("NN_lesson_name")
 
-exercises.check("NN.1", answer_1)  # register "NN.1" in helpers/exercises.py (hint, digest) and helpers/solutions.py
+# %% [markdown] question={"name": "qnn_1", "points": 2}
+# **Exercise 1.** How many weights and biases has `Dense(3)` on 4 inputs? (An example: the
+# `question` metadata is Otter Assign's question config; an open question adds `"manual": true`
+# and has a markdown model answer tagged `solution`; tools/exercise_cells.py has the format.)
+
+# %% tags=["solution"]
+answer_1 = 4 * 3 + 3  # SOLUTION
+
+# %% tags=["test"]
+def test_qnn_1_form(answer_1):
+    assert answer_1 is not ..., "not answered yet: replace ... with your answer"
+    assert isinstance(answer_1, int), "the answer is a whole number"
+
+test_qnn_1_form(answer_1)  # IGNORE
+
+# %% tags=["test"]
+""" # BEGIN TEST CONFIG
+hidden: true
+""" # END TEST CONFIG
+def test_qnn_1_value(answer_1):
+    assert answer_1 == 15, "not the right count"
+
+test_qnn_1_value(answer_1)  # IGNORE
 
 # %% [markdown]
 # ## What's next

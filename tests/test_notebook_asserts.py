@@ -14,6 +14,7 @@ import jupytext
 import pytest
 
 from helpers.runtime import kit_root
+from tools.exercise_cells import exercises
 
 NOTEBOOKS = sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.py"))
 SCORE = re.compile(r"rmse|mae|bce|loss|ndcg|recall|score|error|accuracy|auc", re.I)
@@ -45,15 +46,11 @@ def score_comparisons(source: str) -> list[str]:
 
 
 def lesson_code(path: Path) -> list[str]:
-    """The code cells a student runs as lesson: not the exercises' test cells (between # BEGIN/END TESTS)."""
-    cells, in_tests = [], False
-    for cell in jupytext.read(path).cells:
-        head = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-        if cell.cell_type == "raw":
-            in_tests = head.startswith("# BEGIN TESTS") or (in_tests and not head.startswith("# END TESTS"))
-        elif cell.cell_type == "code" and not in_tests and not cell.source.lstrip().startswith(("%", "!")):
-            cells.append(cell.source)
-    return cells
+    """The code cells a student runs as lesson: not the exercises' test cells."""
+    nb = jupytext.read(path)
+    tests = {i for exercise in exercises(nb, path.name) for i in exercise.tests}
+    return [cell.source for i, cell in enumerate(nb.cells)
+            if cell.cell_type == "code" and i not in tests and not cell.source.lstrip().startswith(("%", "!"))]
 
 
 def test_the_check_finds_a_comparison_of_two_models() -> None:

@@ -1,6 +1,6 @@
 """Every lesson has the kit's anatomy: goals, the MODE cell (papermill's parameters) and the shared
-setup cell, a checked knobs cell, results and exercises in Otter Assign's format, the Colab GPU
-setting, no outputs, a paired script, and the length of one sitting."""
+setup cell, a checked knobs cell, results and exercises for the grader (tools/exercise_cells.py),
+the Colab GPU setting, no outputs, a paired script, and the length of one sitting, in both editions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ import nbformat
 import pytest
 
 from helpers.runtime import kit_root
+from tools import student
+from tools.exercise_cells import exercises
 from tools.pairing import problems
 
 NOTEBOOKS = sorted((kit_root() / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -45,39 +47,39 @@ def test_anatomy(path: Path) -> None:
     for needed in ("## Results", "## Exercises"):
         assert any(h.startswith(needed) for h in headings), f"no '{needed}' section"
     assert any(f'grading.grader("{path.stem}")' in c.source for c in nb.cells), "the exercises open their grader"
-    raw = [c.source.strip() for c in nb.cells if c.cell_type == "raw"]
-    assert any(r.startswith("# BEGIN QUESTION") for r in raw), "exercises in Otter Assign's format"
-    assert sum(r.startswith("# BEGIN TESTS") for r in raw) >= 1, "at least one exercise the grader checks"
+    found = exercises(nb, path.name)
+    assert found, "exercises marked for the grader (a prompt with `question` metadata, solution and test cells)"
+    assert any(e.tests for e in found), "at least one exercise the grader checks"
+    assert all(e.name.startswith(f"q{path.stem[:2]}_") for e in found), "exercise names qNN_k"
     code_exercise = any(c.cell_type == "code" and re.search(r"^\s+# BEGIN SOLUTION", c.source, re.M) for c in nb.cells)
     assert code_exercise, "at least one exercise where the student writes code (a function with a solution block)"
     assert nb.metadata.get("accelerator") == "GPU", "Colab should open it with a GPU runtime"
 
 
-def students_view(nb: nbformat.NotebookNode) -> tuple[int, int]:
-    """(cells, words of markdown) of the students' edition: no Otter markers or tests, one check per question."""
-    cells = words = 0
-    in_tests = in_solution = False
-    for cell in nb.cells:
-        head = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-        if cell.cell_type == "raw":
-            in_tests = head.startswith("# BEGIN TESTS") or (in_tests and not head.startswith("# END TESTS"))
-            if head.startswith("# BEGIN TESTS"):
-                cells += 1  # the grader.check cell
-            in_solution = head.startswith("# BEGIN SOLUTION") or (in_solution and not head.startswith("# END SOLUTION"))
-            continue
-        if in_tests or (in_solution and cell.cell_type == "markdown"):
-            continue
-        cells += 1
-        if cell.cell_type == "markdown":
-            words += len(re.findall(r"\S+", cell.source))
-    return cells, words
+def words(cells: list[nbformat.NotebookNode]) -> int:
+    return sum(len(re.findall(r"\S+", c.source)) for c in cells if c.cell_type == "markdown")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_one_sitting(path: Path) -> None:
-    cells, words = students_view(nbformat.read(path, as_version=4))
-    assert cells <= 60, f"{cells} cells in the students' edition: split the lesson (at most 60)"
-    assert words <= 2500, f"{words} words of markdown: split the lesson (at most 2,500)"
+    nb = nbformat.read(path, as_version=4)
+    assert len(nb.cells) <= 60, f"{len(nb.cells)} cells in the instructors' notebook: split the lesson (at most 60)"
+    assert words(nb.cells) <= 2500, f"{words(nb.cells)} words of markdown: split the lesson (at most 2,500)"
+
+
+@pytest.fixture(scope="module")
+def students_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The students' notebooks as `make student` writes them (otter assign adds check cells, answer
+    cells and HTML comments around open questions), built once."""
+    return student.build(NOTEBOOKS, tmp_path_factory.mktemp("edition") / "out") / "notebooks"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_one_sitting_in_the_students_edition(path: Path, students_edition: Path) -> None:
+    nb = nbformat.read(students_edition / path.name, as_version=4)
+    assert len(nb.cells) <= 60, f"{len(nb.cells)} cells in the students' edition: split the lesson (at most 60)"
+    assert words(nb.cells) <= 2500, f"{words(nb.cells)} words of markdown in the students' edition (at most 2,500)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -42,6 +42,10 @@ def test_students_edition_holds_no_solution(edition: tuple[Path, Path, Path]) ->
     assert all("hidden=True" not in t.read_text() and "4 * 3 + 3" not in t.read_text() for t in tests)
     assert student.leaks(master, [kit / "notebooks" / "99_demo.ipynb", *tests]) == []
     assert not (kit / "tools").exists() and not (kit / "tests").exists()
+    otter = nbformat.read(kit.parent / "instructors" / "99_demo.ipynb", as_version=4)
+    raw = [c.source.splitlines()[0] for c in otter.cells if c.cell_type == "raw"]
+    assert raw.count("# BEGIN QUESTION") == 2 and raw.count("# END TESTS") == 2, "Otter Assign's own format"
+    assert raw[0] == "# ASSIGNMENT CONFIG" and "return [2 * value" in "\n".join(c.source for c in otter.cells)
 
 
 def test_leak_check_finds_a_solution_line(tmp_path: Path) -> None:

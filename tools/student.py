@@ -2,9 +2,10 @@
 
     python -m tools.student [--out build/student] [notebooks/NN_*.ipynb ...]
 
-The notebooks in `notebooks/` are the instructors' edition, in Otter Assign's format: each
-exercise holds its solution and its public and hidden tests. For each notebook this runs
-`otter assign` (Otter-Grader 5.7.1) on a copy with the kit's assignment settings and writes
+The notebooks in `notebooks/` are the instructors' edition: each exercise holds its solution and
+its public and hidden tests, marked by cell metadata (tools/exercise_cells.py). For each notebook
+this writes a copy in Otter Assign's own format, runs `otter assign` (Otter-Grader 5.7.1) on it
+with the kit's assignment settings and writes
 
     <out>/ae-recsys-kit/                 the folder students put on their Drive or open locally:
         notebooks/NN_*.ipynb             solutions replaced by `...`, hidden tests removed,
@@ -13,6 +14,7 @@ exercise holds its solution and its public and hidden tests. For each notebook t
         helpers/, colab_setup.py, requirements.txt, data/, README.md
     <out>/autograder/NN_*-autograder.zip the hidden and public tests with the kit's files, for
                                          `make grade` (tools/grade.py)
+    <out>/instructors/NN_*.ipynb         the instructors' notebooks in Otter Assign's format
 
 and then checks that no line of a solution or of a hidden test is in the students' edition
 (`leaks`); it fails, leaving nothing half-written, if one is.
@@ -30,6 +32,8 @@ import tempfile
 from pathlib import Path
 
 import nbformat
+
+from tools.exercise_cells import ExerciseFormatError, exercises, to_otter
 
 ROOT = Path(__file__).resolve().parent.parent
 KIT_NAME = "ae-recsys-kit"
@@ -71,13 +75,23 @@ def _config_cell() -> nbformat.NotebookNode:
     return nbformat.v4.new_raw_cell("\n".join(lines))
 
 
+def otter_master(notebook: Path) -> nbformat.NotebookNode:
+    """The instructors' notebook in Otter Assign's format, its assignment config cell first."""
+    try:
+        nb = to_otter(nbformat.read(notebook, as_version=4), str(notebook))
+    except ExerciseFormatError as err:
+        raise StudentEditionError(str(err)) from err
+    nb.cells.insert(0, _config_cell())
+    return nb
+
+
 def assign(notebook: Path, work: Path) -> tuple[Path, list[Path], Path]:
     """Run `otter assign` on one instructors' notebook inside `work` (a kit copy).
 
     Returns the students' notebook, its public test files and the autograder zip.
     """
-    nb = nbformat.read(notebook, as_version=4)
-    nb.cells.insert(0, _config_cell())
+    nb = otter_master(notebook)
+    nb.metadata.pop("jupytext", None)  # a copy on its own, not paired with a script
     master = work / notebook.name
     nbformat.write(nb, master)
     out = work / "otter-out"
@@ -98,6 +112,8 @@ def _clean_student_notebook(path: Path, target: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("jupytext", None)  # students open the .ipynb alone: no paired script to keep in sync
     nb.metadata.pop("otter", None)
+    for cell in nb.cells:
+        cell.metadata.pop("question", None)
     nbformat.write(nb, target)
 
 
@@ -105,20 +121,13 @@ def solution_lines(notebook: Path) -> list[str]:
     """The lines of an instructors' notebook that students must not see: the solutions (code and
     model answers) and the hidden tests, each stripped, long enough to be telling (12+ characters)."""
     nb = nbformat.read(notebook, as_version=4)
+    solution_cells = {i for e in exercises(nb, str(notebook)) for i in e.solutions}
     secret: list[str] = []
     public: set[str] = set()  # lines that are in view anyway (an import a hidden test repeats is no leak)
-    in_solution = False
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
         text = cell.source
-        if cell.cell_type == "raw":
-            head = text.strip().splitlines()[0] if text.strip() else ""
-            if head.startswith("# BEGIN SOLUTION"):
-                in_solution = True
-            elif head.startswith("# END SOLUTION"):
-                in_solution = False
-            continue
         lines: list[str] = []
-        if in_solution:
+        if index in solution_cells:
             block = False
             for line in text.splitlines():
                 if line.strip().startswith("# BEGIN SOLUTION"):
@@ -163,10 +172,12 @@ def build(notebooks: list[Path], out: Path) -> Path:
         _kit_copy(kit)
         (kit / "notebooks" / "tests").mkdir(parents=True)
         (tmp / "result" / "autograder").mkdir()
+        (tmp / "result" / "instructors").mkdir()
         for notebook in notebooks:
             work = tmp / "work" / notebook.stem
             _kit_copy(work)
             student, tests, bundle = assign(notebook, work)
+            shutil.copy2(work / notebook.name, tmp / "result" / "instructors" / notebook.name)
             _clean_student_notebook(student, kit / "notebooks" / notebook.name)
             test_dir = kit / "notebooks" / "tests" / notebook.stem
             test_dir.mkdir()
