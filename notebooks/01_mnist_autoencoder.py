@@ -22,9 +22,9 @@
 #
 # An autoencoder learns to copy its input to its output through a narrow middle layer, the
 # **code**. Because the code is small, the network cannot simply pass every pixel through: it
-# has to find a few numbers that describe an input well enough to rebuild it. That is the idea
-# the rating matrix autoencoder of notebook 02 rests on, so we first see it where it is easiest
-# to look at: handwritten digits.
+# has to find a few numbers that describe an input well enough to rebuild it. Notebook 02's
+# rating-matrix autoencoder rests on that idea; we first see it on handwritten digits, where it
+# is easiest to look at.
 #
 # **After this notebook you can**
 # - build the lecture's model (784 → Dense 32 relu → Dense 784 sigmoid) in today's Keras 3 and
@@ -66,8 +66,7 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # ## Parameters
 # All the knobs of this lesson in one place. The run mode (`MODE`, under *Setup*) picks their
 # values: `full`, `lecture` (the first 20,000 training and 5,000 test images, at most 200 epochs
-# of early stopping) or `smoke` (what the automatic tests use: a slice of the data, one to three
-# epochs). These values are set beforehand, not chosen from any result; what the notebook
+# of early stopping) or `smoke` (the tests' quick slice). These values are set beforehand, not chosen from any result; what the notebook
 # chooses (the early-stopping epoch, the sweep's winner, a retried learning rate) it chooses
 # on the validation slice of section 2.
 
@@ -210,8 +209,7 @@ assert autoencoder.count_params() == 50_992
 
 # %% [markdown]
 # The same builder lives in `helpers.models.mnist_autoencoder()`, which the later notebooks
-# use (a test checks that it builds the same layers, shapes and parameter counts as the cell
-# above). Now the training. The slide's `fit` line, as the slide prints it:
+# use (a test checks that it builds the same model as the cell above). Now the training. The slide's `fit` line, as the slide prints it:
 #
 # ```python slide
 # 1  ## Train model with train set.
@@ -255,7 +253,8 @@ plt.show()
 # | `epsilon=None` | leave it out (default `1e-07`) | the optimizer builds, then `fit` fails: `None values not supported` |
 #
 # The cell after the next one holds the slide's lines 19-22, run as printed (with Keras 3's
-# `optimizers` module imported under the slide's name). It is *expected* to raise.
+# `optimizers` module imported under the slide's name). It is *expected* to raise. The cell after
+# it runs the table's other two rows.
 
 # %%
 from keras import optimizers
@@ -268,10 +267,6 @@ o_RMSprop = optimizers.RMSprop(lr=0.001,
                                rho=0.9,
                                epsilon=None,
                                decay=0.0)
-
-# %% [markdown]
-# `decay=` does not raise, which is worse: it is ignored, with only a warning to say so. And
-# `epsilon=None` fails only later, inside `fit`:
 
 # %%
 import warnings
@@ -297,8 +292,6 @@ except ValueError as err:
 # and buy little, and on small data they can start to overfit. Today's answer is **early
 # stopping**: train with a generous upper bound (`MAX_EPOCHS`) and stop when the validation
 # loss has not improved by at least 0.0001 for 5 epochs, keeping the best weights.
-# The stopping point is a choice, made on the validation slice; the test images score the
-# kept weights once, in section 8.
 
 # %%
 runtime.set_seed(SEED)
@@ -403,7 +396,10 @@ print(per_digit.round(4).to_string())
 #
 # **First, a yardstick.** Without looking at its input, a model could output the "average
 # digit" (the mean training image) for every image. A variant whose validation BCE is not more
-# than `MARGIN` below that guess's **did not learn**, and is not compared.
+# than `MARGIN` below that guess's **did not learn**, and is not compared. A variant
+# that does not learn at its optimizer's usual learning rate is **retried** at 3 and 10 times
+# that rate, keeping the rate with the lowest validation BCE (marked `retried`: a second
+# change); one that still does not learn is named as failed.
 
 # %%
 MARGIN = 0.005  # a model must beat the average-digit yardstick by more than this to count as learned
@@ -413,13 +409,6 @@ section3_valid = float(losses.bce_per_image(x_valid, reconstructed).mean())
 print(f"average-digit yardstick on the validation slice: BCE {yardstick:.4f}")
 print(f"section 3's model: validation BCE {section3_valid:.4f}, "
       f"{'beats' if section3_valid < yardstick - MARGIN else 'does NOT beat'} the yardstick by more than {MARGIN}")
-
-# %% [markdown]
-# `train_variant` builds each variant with `helpers.models.mnist_autoencoder`. One that does
-# not learn at its optimizer's usual learning rate is **retried** at 3 and 10 times that rate,
-# keeping whichever of the three gives the lowest validation BCE (the table marks it `retried`;
-# a new rate kept is a second change). One that still does not learn is named as
-# failed.
 
 # %%
 import time
@@ -589,11 +578,9 @@ results.round(4)
 
 # %% [markdown]
 # ## Exercises
-# Each exercise has a cell for your answer. In the students' edition a `grader.check(...)`
-# cell under it runs the public checks, which only say whether your answer has the right form
-# (answered, a whole number, a function that returns a whole number), never whether it is
-# right: the instructor's grading runs hidden tests on it. Open questions are answered in words
-# in the markdown cell under them and graded by hand.
+# Each exercise has an answer cell. In the students' edition a `grader.check(...)` cell under
+# it checks only the answer's form, never whether it is right: the instructor's grading does
+# that. Open questions are answered in words in the cell under them and graded by hand.
 
 # %%
 from helpers import grading
@@ -725,14 +712,12 @@ print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 # comparing optimizers or activations on a fixed, small epoch budget?
 
 # %% [markdown] tags=["solution"]
-# Model answer for the instructor: the student reports the two runs' tables (their own numbers)
-# and names the rows whose order changed. Expected reasoning: a fixed budget compares how fast
-# each variant learns, not how good it can get; an optimizer that gains ground fast (Adam, with
-# its momentum) or a variant whose learning rate was retried can lead early and be caught
-# later, a variant stuck near the average digit may start learning with more epochs, and a
-# narrow code (16) may fall behind wider ones as they keep improving. A fair comparison gives
-# every variant enough epochs (for instance early stopping on the validation slice) or tunes
-# each one's learning rate on validation, and says which budget the ranking belongs to.
+# Model answer for the instructor: the two runs' tables, and the rows whose order changed.
+# Reasoning: a fixed budget compares how fast each variant learns, not how good it can get; a
+# fast starter (Adam, with momentum) or a retried learning rate can lead early and be caught
+# later, a variant near the average digit may start learning, a narrow code (16) may fall
+# behind. A fair comparison gives every variant enough epochs (early stopping on validation) or
+# tunes each learning rate on validation, and names the budget a ranking belongs to.
 
 # %% [markdown]
 # ## What's next

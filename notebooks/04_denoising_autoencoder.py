@@ -134,7 +134,8 @@ plt.show()
 # does not clip to [0, 1], and its `Dropout` rescales the pixels it keeps; so we write the two
 # layers we need. Both act **only in training**: Keras calls a layer with `training=True`
 # inside `fit`, and at prediction time the layer passes its input through untouched, so a
-# noisy input is exactly what you feed in.
+# noisy input is exactly what you feed in. The second cell below shows what they do to four
+# validation digits, in training and at prediction time.
 
 # %%
 class ClippedGaussianNoise(keras.layers.Layer):
@@ -166,9 +167,6 @@ class MaskingNoise(keras.layers.Layer):
         keep = keras.random.uniform(keras.ops.shape(inputs), seed=self.seed_generator) >= self.rate
         return inputs * keras.ops.cast(keep, inputs.dtype)
 
-
-# %% [markdown]
-# A quick look at what they do to four validation digits, in training and at prediction time:
 
 # %%
 four = x_valid[:4]

@@ -376,10 +376,8 @@ plots.image_grid([x_valid, *(outputs_of(model, x_valid) for model in trained.val
                  labels=["original", *(f"{label} ({val_bce[label]:.3f})" for label in trained)], n=8)
 plt.show()
 
-# %% [markdown]
-# The test images, scored once now that nothing is left to choose:
-
 # %%
+# The test images, scored once now that nothing is left to choose.
 mnist_table.insert(3, "test BCE", [float(losses.bce_per_image(x_test, outputs_of(trained[label], x_test)).mean())
                                    for label in mnist_table["model"]])
 mnist_table[["model", "optimizer", "validation BCE", "test BCE", "learned"]].round(4)

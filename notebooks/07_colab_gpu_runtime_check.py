@@ -33,8 +33,7 @@
 # - explain define-and-run (TensorFlow 1 graphs) vs define-by-run (eager TensorFlow 2,
 #   PyTorch), where `tf.function` fits, and what Keras adds on top.
 #
-# **How long:** the notebook prints its own running time under *Results*; the README lists
-# the minutes of its recorded runs.
+# The notebook prints its own running time under *Results*.
 
 # %% [markdown]
 # ## Setup
@@ -330,9 +329,8 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 #
 # **Saving a notebook without its outputs.** The slide's settings dialog (section 2) has the
 # checkbox <!-- slide -->Omit code cell output when saving this notebook<!-- /slide -->; checked,
-# Colab stores only the code and text. Outputs can hold what you did not mean to share: folder
-# and file names (like the slide's listing of a Drive), an access code typed at a cell's
-# prompt, personal details in an error message. The kit's notebooks come to you without
+# Colab stores only the code and text. Outputs can hold what you did not mean to share:
+# file names (like the slide's listing of a Drive), a code typed at a prompt. The kit's notebooks come to you without
 # outputs.
 
 # %% [markdown]
@@ -343,9 +341,8 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 #
 # **Which runs resume.** Only training that goes through `helpers.training.fit` with a run
 # folder on Drive (in Colab) or in `runs/`; for those a disconnect costs at most the epoch that
-# was running. The cell lists the notebooks whose code passes a run folder (`run_dir=`) to
-# some of their training. Every other training run keeps its progress in memory only: after a
-# disconnect, run the notebook again from the top and it trains from epoch 1.
+# was running. The cell lists the notebooks that pass a run folder (`run_dir=`) to some of their
+# training. Any other training restarts from epoch 1 when you run the notebook again.
 
 # %%
 class Disconnect(keras.callbacks.Callback):
@@ -425,11 +422,10 @@ resumed.history[["epoch", "loss"]]
 # ### (a) The slide's TensorFlow 1 code
 # The slide marks two phases, <!-- slide -->Construction Phase<!-- /slide --> and
 # <!-- slide -->Execution Phase<!-- /slide -->. In the TensorFlow 1 program the lines up to
-# `init = ...` **construct** a dataflow graph (its nodes are operations such as the additions
-# and assignments behind `add_op` and `div_op`; nothing is computed yet); the
+# `init = ...` **construct** a dataflow graph (nothing is computed yet); the
 # `with tf.Session() as sess:` block **executes** it. That is
-# *define-and-run*. The cell below holds the slide's code exactly as written, in a string, so
-# that we can run it as it stands and see where TensorFlow 2 stops it.
+# *define-and-run*. The cell below holds the slide's code exactly as written, in a string, and
+# runs it to see where TensorFlow 2 stops it.
 
 # %%
 import contextlib
@@ -691,8 +687,7 @@ summary
 # %% [markdown]
 # ## Exercises
 # Each exercise has an answer cell. In the students' edition a `grader.check(...)` cell under
-# it checks only the answer's form (answered, a whole number, a set of letters, a function that
-# returns the right kind of value), never whether it is right: the instructor's grading does
+# it checks only the answer's form, never whether it is right: the instructor's grading does
 # that. Open questions are answered in words in the cell under them and graded by hand.
 
 # %%
@@ -856,17 +851,14 @@ test_q07_4_values(oldest_first)  # IGNORE
 # the cell prints.
 
 # %% [markdown] tags=["solution"]
-# Model answer for the instructor: a 784 → 32 → 784 network on batches of 128 gives the GPU
-# small matrix multiplies (128 × 784 by 784 × 32), so each step is short and the fixed costs
-# dominate: launching kernels, Python and Keras's step overhead, copying each batch from host
-# memory. Changes that help: a larger `batch_size` (fewer, larger steps), a wider hidden layer
-# (more work per step), feeding data through `tf.data` with prefetching, or mixed precision on
-# GPUs with tensor cores. Full marks for a reason in terms of work per step and two sensible
-# changes with one tried and its printed time reported (either direction counts if explained).
+# Model answer for the instructor: batches of 128 through 784 → 32 → 784 are small matrix
+# multiplies (128 × 784 by 784 × 32), so fixed costs dominate each step: kernel launches, Python
+# and Keras's step overhead, copying each batch from host memory. Changes: a larger
+# `batch_size`, a wider hidden layer, `tf.data` with prefetching, mixed precision on tensor cores.
+# Full marks: a reason in terms of work per step, two changes, one tried and its time reported.
 
 # %% [markdown]
 # ## What's next
 # Back to notebook **01** or **03** with a GPU on: the same cells run unchanged, and section 2's
-# epoch timing says how much faster to expect. The notebooks that section 3 listed checkpoint
-# to your Drive after every epoch in some of their training, so a disconnect there costs at
-# most one epoch; other training starts again from the top.
+# epoch timing says how much faster to expect. In the notebooks that section 3 listed, a
+# disconnect costs at most one epoch of the training that checkpoints to your Drive.
