@@ -66,7 +66,8 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # ## Parameters
 # All the knobs of this lesson in one place. The run mode (`MODE`, under *Setup*) picks their
 # values: `full`, `lecture` (the first 20,000 training and 5,000 test images, at most 200 epochs
-# of early stopping) or `smoke` (the tests' quick slice). These values are set beforehand, not chosen from any result; what the notebook
+# of early stopping) or `smoke` (the tests' quick slice). These values are set beforehand, not chosen
+# from any result; what the notebook
 # chooses (the early-stopping epoch, the sweep's winner, a retried learning rate) it chooses
 # on the validation slice of section 2.
 
@@ -209,7 +210,8 @@ assert autoencoder.count_params() == 50_992
 
 # %% [markdown]
 # The same builder lives in `helpers.models.mnist_autoencoder()`, which the later notebooks
-# use (a test checks that it builds the same model as the cell above). Now the training. The slide's `fit` line, as the slide prints it:
+# use (a test checks that it builds the same model as the cell above). Now the training. The
+# slide's `fit` line, as the slide prints it:
 #
 # ```python slide
 # 1  ## Train model with train set.
@@ -398,8 +400,8 @@ print(per_digit.round(4).to_string())
 # digit" (the mean training image) for every image. A variant whose validation BCE is not more
 # than `MARGIN` below that guess's **did not learn**, and is not compared. A variant
 # that does not learn at its optimizer's usual learning rate is **retried** at 3 and 10 times
-# that rate, keeping the rate with the lowest validation BCE (marked `retried`: a second
-# change); one that still does not learn is named as failed.
+# that rate, keeping whichever of the three rates gives the lowest validation BCE (marked `retried`; a new
+# rate kept is a second change). One that still does not learn is named as failed.
 
 # %%
 MARGIN = 0.005  # a model must beat the average-digit yardstick by more than this to count as learned

@@ -329,8 +329,9 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 #
 # **Saving a notebook without its outputs.** The slide's settings dialog (section 2) has the
 # checkbox <!-- slide -->Omit code cell output when saving this notebook<!-- /slide -->; checked,
-# Colab stores only the code and text. Outputs can hold what you did not mean to share:
-# file names (like the slide's listing of a Drive), a code typed at a prompt. The kit's notebooks come to you without
+# Colab stores only the code and text. Outputs can hold what you did not mean
+# to share: file names (like the slide's listing of a Drive), a code typed at a prompt. The
+# kit's notebooks come to you without
 # outputs.
 
 # %% [markdown]
@@ -342,7 +343,7 @@ print("saved and loaded back:", sorted(p.name for p in folder.iterdir()))
 # **Which runs resume.** Only training that goes through `helpers.training.fit` with a run
 # folder on Drive (in Colab) or in `runs/`; for those a disconnect costs at most the epoch that
 # was running. The cell lists the notebooks that pass a run folder (`run_dir=`) to some of their
-# training. Any other training restarts from epoch 1 when you run the notebook again.
+# training. Any other training starts again from epoch 1 after a disconnect.
 
 # %%
 class Disconnect(keras.callbacks.Callback):
