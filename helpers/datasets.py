@@ -131,7 +131,7 @@ def movielens_dir(name: str = "ml-100k") -> Path:
     spec = MOVIELENS[name]
     if data_dir() is not None:
         return _offline_folder(name, [spec["ratings"]])
-    archive = fetch(GROUPLENS + spec["zip"], spec["zip"], spec["md5"])
+    archive = fetch(GROUPLENS + spec["zip"], spec["zip"], "md5:" + spec["md5"])
     return extract_zip(archive, archive.parent, name)
 
 

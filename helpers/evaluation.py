@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from sklearn.metrics import ndcg_score
 
 from helpers.ratings import RatingIndex
 
@@ -217,13 +218,14 @@ def recall_at_k(ranked: np.ndarray, relevant: set[int], k: int) -> float:
 
 
 def ndcg_at_k(ranked: np.ndarray, relevant: set[int], k: int) -> float:
-    """Binary-relevance NDCG of the first k of `ranked` (1.0 = all relevant on top)."""
+    """Binary-relevance NDCG of the first k of `ranked` (1.0 = all relevant on top), by `sklearn.metrics.ndcg_score`."""
     if not relevant:
         raise ValueError("NDCG is undefined for a user with no relevant items.")
-    gains = np.array([1.0 if x in relevant else 0.0 for x in np.asarray(ranked)[:k]])
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    ideal = discounts[: min(k, len(relevant))].sum()
-    return float((gains * discounts[: len(gains)]).sum() / ideal)
+    top = np.asarray(ranked)[:k].tolist()
+    # One row for ndcg_score: the top k in order, padded with irrelevant slots to k + 1 (it needs
+    # two or more), then the relevant items missing from the top k, which count only in the ideal.
+    gains = [x in relevant for x in top] + [False] * (k + 1 - len(top)) + [True] * len(relevant - set(top))
+    return float(ndcg_score([gains], [np.arange(len(gains), 0, -1)], k=k))
 
 
 def ranking_metrics(

@@ -1,5 +1,5 @@
-"""Checked downloads against a local HTTP server on 127.0.0.1: good, corrupted, cut off, in progress;
-and what `keras.utils.get_file` alone would leave behind."""
+"""Checked downloads (pooch) against a local HTTP server on 127.0.0.1: good, corrupted, cut off, in
+progress; the all-or-nothing zip extraction, and why it is not pooch's `Unzip`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import keras
+import pooch
 import pytest
 
 from helpers.download import DownloadError, extract_zip, fetch
@@ -79,11 +79,11 @@ def test_good_file_is_cached(server: str, tmp_path: Path) -> None:
 
 
 def test_md5_checksums_work(server: str, tmp_path: Path) -> None:
-    assert fetch(f"{server}/good.bin", "good.bin", GOOD_MD5, cache=tmp_path).read_bytes() == PAYLOAD
+    assert fetch(f"{server}/good.bin", "good.bin", f"md5:{GOOD_MD5}", cache=tmp_path).read_bytes() == PAYLOAD
 
 
 def test_corrupted_download_is_rejected(server: str, tmp_path: Path) -> None:
-    with pytest.raises(DownloadError, match="does not match its published sha256"):
+    with pytest.raises(DownloadError, match="does not match its published checksum"):
         fetch(f"{server}/corrupt.bin", "data.bin", GOOD_SHA, cache=tmp_path)
     assert leftovers(tmp_path) == []  # nothing kept, nothing half-written
 
@@ -96,9 +96,10 @@ def test_corrupted_cache_is_fetched_again(server: str, tmp_path: Path) -> None:
 
 def test_corrupted_cache_never_used_when_offline(tmp_path: Path) -> None:
     (tmp_path / "good.bin").write_bytes(b"tampered")
-    with pytest.raises(DownloadError):
-        fetch("http://127.0.0.1:9/good.bin", "good.bin", GOOD_SHA, cache=tmp_path)
-    assert leftovers(tmp_path) == []
+    for _ in range(2):  # pooch leaves the stale file in place, and checks it again on every call
+        with pytest.raises(DownloadError):
+            fetch("http://127.0.0.1:9/good.bin", "good.bin", GOOD_SHA, cache=tmp_path)
+    assert leftovers(tmp_path) == ["good.bin"]
 
 
 def test_server_dies_mid_transfer(server: str, tmp_path: Path) -> None:
@@ -118,18 +119,6 @@ def test_no_network_message(tmp_path: Path) -> None:
     assert url in message and str(tmp_path / "ml-100k.zip") in message and "COURSE_DATA_DIR" in message
 
 
-def test_bad_checksum_argument(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="neither a SHA-256"):
-        fetch("http://127.0.0.1:9/x", "x", "abc", cache=tmp_path)
-
-
-def test_keras_get_file_keeps_a_failed_download_under_its_name(server: str, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="hash does not match"):
-        keras.utils.get_file("data.bin", f"{server}/corrupt.bin", file_hash=GOOD_SHA, cache_dir=str(tmp_path),
-                             cache_subdir="")
-    assert leftovers(tmp_path) == ["data.bin"]  # where the next reader of the cache would find it
-
-
 def in_transfer(folder: Path, download: Callable[[], object]) -> list[str]:
     """The files in `folder` (relative paths) while half of /slow.bin has arrived: what a kill leaves."""
     Handler.release.clear()
@@ -145,15 +134,9 @@ def in_transfer(folder: Path, download: Callable[[], object]) -> list[str]:
     return seen
 
 
-def test_keras_get_file_downloads_under_the_final_name(server: str, tmp_path: Path) -> None:
-    seen = in_transfer(tmp_path, lambda: keras.utils.get_file("slow.bin", f"{server}/slow.bin", file_hash=GOOD_SHA,
-                                                                cache_dir=str(tmp_path), cache_subdir=""))
-    assert seen == ["slow.bin"]
-
-
 def test_fetch_downloads_under_a_temporary_name(server: str, tmp_path: Path) -> None:
     seen = in_transfer(tmp_path, lambda: fetch(f"{server}/slow.bin", "slow.bin", GOOD_SHA, cache=tmp_path))
-    assert len(seen) == 1 and seen[0].startswith(".partial-")  # a kill now leaves nothing named slow.bin
+    assert len(seen) == 1 and seen[0].startswith("tmp")  # pooch's temporary: a kill now leaves nothing named slow.bin
     assert leftovers(tmp_path) == ["slow.bin"] and (tmp_path / "slow.bin").read_bytes() == PAYLOAD
 
 
@@ -171,6 +154,28 @@ def test_extract_zip_all_or_nothing(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="no folder ml-1m/"):
         extract_zip(wrong, tmp_path / "out2", "ml-1m")
     assert leftovers(tmp_path / "out2") == []
+    unsafe = tmp_path / "unsafe.zip"
+    with zipfile.ZipFile(unsafe, "w") as zf:
+        zf.writestr("ml-100k/../../evil", "x")
+        zf.writestr("/ml-100k/u.data", "y")
+    out = extract_zip(unsafe, tmp_path / "out3", "ml-100k")
+    assert leftovers(out) == ["evil", "u.data"] and leftovers(tmp_path / "out3") == ["ml-100k"]  # ".." dropped
+    assert not (tmp_path / "evil").exists()
+
+
+def test_pooch_unzip_keeps_a_cut_off_extraction(tmp_path: Path) -> None:
+    """Why extract_zip is the kit's own: pooch's Unzip extracts in place and re-extracts only when a
+    member is missing, so an extraction cut off inside the last member leaves a truncated file in use."""
+    import zipfile
+
+    archive = tmp_path / "ml-100k.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("ml-100k/u.data", "1\t1\t5\t0\n")
+        zf.writestr("ml-100k/ub.test", "1\t1\t5\t0\n" * 100)
+    pooch.Unzip(extract_dir=".")(str(archive), "download", None)
+    (tmp_path / "ml-100k" / "ub.test").write_text("1\t1\t5\t0\n" * 40)  # as a kill during the last write leaves it
+    pooch.Unzip(extract_dir=".")(str(archive), "fetch", None)  # the next call, with the archive cached
+    assert (tmp_path / "ml-100k" / "ub.test").read_text().count("\n") == 40
 
 
 def serve_folder(folder: Path) -> tuple[str, object]:

@@ -68,6 +68,15 @@ def test_recall_and_ndcg_by_hand() -> None:
     idcg = 1 + 1 / np.log2(3)
     assert evaluation.ndcg_at_k(ranked, {1, 5, 9}, k=2) == pytest.approx(dcg / idcg)
     assert evaluation.ndcg_at_k(ranked, {3}, k=4) == pytest.approx(1.0)
+    assert evaluation.ndcg_at_k(ranked, {3}, k=1) == pytest.approx(1.0)
+    assert evaluation.ndcg_at_k(ranked, {9}, k=4) == 0.0  # the one relevant item is not in the list
+    # 1 and 5 at ranks 2 and 4 of k=4; ideal: three relevant items at ranks 1..3
+    dcg4 = 1 / np.log2(3) + 1 / np.log2(5)
+    assert evaluation.ndcg_at_k(ranked, {1, 5, 9}, k=4) == pytest.approx(dcg4 / (1 + 1 / np.log2(3) + 1 / np.log2(4)))
+    # a list shorter than k: the ideal still has min(k, relevant) items on top
+    assert evaluation.ndcg_at_k(ranked[:2], {1, 5}, k=5) == pytest.approx((1 / np.log2(3)) / (1 + 1 / np.log2(3)))
+    with pytest.raises(ValueError):
+        evaluation.ndcg_at_k(ranked, set(), 2)
     with pytest.raises(ValueError):
         evaluation.recall_at_k(ranked, set(), 2)
 

@@ -69,6 +69,17 @@ def test_outputs_and_authorship_are_refused(tmp_path: Path) -> None:
     assert any("authorship" in p for p in hygiene.problems(path))
 
 
+def test_what_nbstripout_strips_is_refused(tmp_path: Path) -> None:
+    timed = notebook_with(tmp_path, metadata={"ExecuteTime": {"end_time": "2026-01-01T10:00:00"}})
+    assert any("cell 1 holds outputs, an execution count or run metadata" in p for p in hygiene.problems(timed))
+    path = notebook_with(tmp_path)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}, "version_major": 2,
+                                                                           "version_minor": 0}}
+    nbformat.write(nb, path)
+    assert any("metadata holds widget state" in p for p in hygiene.problems(path))
+
+
 @pytest.mark.slow  # walks the whole kit folder twice
 def test_setup_never_writes_drive_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import colab_setup

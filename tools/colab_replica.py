@@ -385,11 +385,11 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
 
 
 #: The unit tests whose outcome depends on the package versions: the pinned penalty and loss values, the tests that
-#: show where Keras's own callbacks and get_file fall short (tests/test_training.py, test_download.py), and the rating
-#: widget's click (tests/test_demo.py: Colab has ipywidgets 7, .venv has 8).
+#: show where Keras's own callbacks (tests/test_training.py) and pooch's Unzip (test_download.py) fall short, and the
+#: rating widget's click (tests/test_demo.py: Colab has ipywidgets 7, .venv has 8).
 VERSION_TESTS = ["tests/test_penalties.py", "tests/test_losses.py", "tests/test_training.py", "tests/test_download.py",
                  "tests/test_demo.py"]
-VERSION_SELECTION = "test_penalties or test_losses or keras_ or rating_widget"
+VERSION_SELECTION = "test_penalties or test_losses or keras_ or pooch_ or rating_widget"
 
 
 def run_penalty_tests() -> dict | None:

@@ -1,17 +1,26 @@
-"""Refuse notebooks that would leak something: outputs, e-mail addresses, OAuth codes or
-tokens, personal Google Drive paths, or Colab's authorship tags.
+"""Refuse notebooks that would leak something: outputs (anything `nbstripout --keep-id` would strip),
+e-mail addresses, OAuth codes or tokens, personal Google Drive paths, or Colab's authorship tags.
 
     python -m tools.hygiene notebooks/*.ipynb     # exit 1 and name file, cell and problem
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sys
 from pathlib import Path
 
+import nbformat
+from nbstripout import strip_output
+
 from tools.checks import check_notebooks
+
+#: The metadata that the nbstripout command strips by default (the list in nbstripout 0.9.1).
+NBSTRIPOUT_KEYS = ["metadata.signature", "metadata.widgets", "cell.metadata.collapsed", "cell.metadata.ExecuteTime",
+                   "cell.metadata.execution", "cell.metadata.heading_collapsed", "cell.metadata.hidden",
+                   "cell.metadata.scrolled"]
 
 PATTERNS = {
     "an e-mail address": re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
@@ -38,13 +47,17 @@ def scan_text(text: str) -> list[str]:
 
 def problems(path: Path) -> list[str]:
     """What must be removed from one notebook before it is committed."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    nb = nbformat.read(path, as_version=nbformat.NO_CONVERT)
+    # keep_id: nbstripout would otherwise renumber the cell ids, which the committed notebooks keep.
+    stripped = strip_output(copy.deepcopy(nb), keep_output=False, keep_count=False, keep_id=True,
+                            extra_keys=NBSTRIPOUT_KEYS)
     found = []
-    for number, cell in enumerate(nb.get("cells", []), start=1):
-        if cell.get("outputs"):
-            found.append(f"{path}: cell {number} holds outputs; clear them (Edit > Clear Outputs of All Cells).")
-        if cell.get("execution_count"):
-            found.append(f"{path}: cell {number} has an execution count; clear the outputs.")
+    if nb.metadata != stripped.metadata:
+        found.append(f"{path}: the notebook metadata holds widget state; run `nbstripout --keep-id {path}`.")
+    for number, (cell, clean) in enumerate(zip(nb.get("cells", []), stripped.cells), start=1):
+        if cell != clean:
+            found.append(f"{path}: cell {number} holds outputs, an execution count or run metadata; run "
+                         f"`nbstripout --keep-id {path}` (or Edit > Clear Outputs of All Cells for the first two).")
         source = "".join(cell.get("source", []))
         found += [f"{path}: cell {number} contains {what}; remove it." for what in scan_text(source)]
     colab = nb.get("metadata", {}).get("colab", {})
