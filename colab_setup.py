@@ -186,8 +186,7 @@ def mode_line(asked: str | None) -> str:
 
 def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = False) -> Path:
     """Get the runtime ready and return the kit's folder (see the module docstring)."""
-    kit = str(KIT)
-    sys.path[:] = [p for i, p in enumerate(sys.path) if p != kit or sys.path.index(p) == i]  # once, however often re-run
+    sys.path[:] = list(dict.fromkeys(sys.path))  # each folder once: every run of the setup cell adds its folders again
     quiet_tensorflow_logs()  # before report() imports TensorFlow
     runtime.start_clock()
     runtime.set_mode(mode)  # None: COURSE_MODE decides, else lecture in Colab and full elsewhere

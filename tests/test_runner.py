@@ -56,6 +56,12 @@ def test_record_reads_each_notebooks_saved_results(tmp_path: Path) -> None:
     assert rec["notebooks"][1]["results"] == [] and not rec["notebooks"][1]["ok"]
 
 
+@pytest.mark.parametrize("has_gpu", [True, False])
+def test_record_says_whether_there_was_a_gpu(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, has_gpu: bool) -> None:
+    monkeypatch.setattr(runner.runtime, "gpu_info", lambda: {"gpu": has_gpu, "tf_gpus": [], "summary": ""})
+    assert runner.record(tmp_path, "smoke", [])["gpu"] is has_gpu
+
+
 @pytest.mark.slow
 def test_make_run_terminal_shows_progress_and_no_tensorflow_lines(tmp_path: Path) -> None:
     """The whole command, as `make run` starts it: the record's GPU check imports TensorFlow in the

@@ -42,6 +42,7 @@ def run_in_fake_colab(tmp_path: Path, root: Path, runs: int = 1, use_drive: bool
             exec(compile(source, {str(tmp_path / "cell.py")!r}, "exec"), namespace)  # a traceback shows its lines
             print("KIT", namespace["KIT"])
         print("PATHS", sum(p == str(namespace["KIT"]) for p in sys.path))
+        print("REPEATED", len(sys.path) - len(set(sys.path)))
     ''')
     content = root / "content"
     content.mkdir(parents=True, exist_ok=True)
@@ -79,6 +80,7 @@ def test_rerun_after_restart_is_harmless(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.count(f"MOUNTED {root / 'content' / 'drive'}") == 2
     assert "PATHS 1" in out.stdout  # the kit is on sys.path once, not once per run
+    assert "REPEATED 0" in out.stdout  # nor is any folder the cell adds (it adds them again at every run)
 
 
 def test_no_kit_says_what_to_do(tmp_path: Path) -> None:

@@ -142,7 +142,7 @@ def record(out: Path, mode: str, runs: list[tuple[str, bool, float, str]],
                          "commit": commits.get(name) or _commit(), "results": results})
     started = sorted({e["commit"] for e in entries})
     with kernel_stderr_to(out / "kernel-logs" / "gpu-check.log"):  # TensorFlow's start-up lines, as in a kernel
-        gpu = bool(runtime.gpu_info().get("gpus"))
+        gpu = bool(runtime.gpu_info().get("gpu"))
     return {"commit": started[0] if len(started) == 1 else "per notebook", "mode": mode, "date": dt.date.today().isoformat(),
             "data": "offline copies (COURSE_DATA_DIR)" if os.environ.get("COURSE_DATA_DIR") else "downloaded",
             "cpus": os.cpu_count(), "load_average": round(os.getloadavg()[1], 1),  # other jobs slow a run down
