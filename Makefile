@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PIP_QUIET := -q --disable-pip-version-check
 
-.PHONY: help venv run record student grade test test-colab test-browser lint unit pairing hygiene nbval nbval-student lab sync clean
+.PHONY: help venv run record student grade test test-colab test-browser lint unit pairing exports hygiene nbval nbval-student lab sync clean
 
 help:
 	@echo "make run    execute every notebook into build/ with papermill (MODE=full|lecture|smoke; executed .ipynb, .html, record.json)"
@@ -22,7 +22,8 @@ help:
 	@echo "                 COLAB_RUNTIME=2026.07: the past runtime a notebook can pin (Python 3.12, NumPy 2.0.2)"
 	@echo "make test-browser  notebook 03 run through JupyterLab's menu in a headless Chromium, its widget clicked (screenshots in build/browser/)"
 	@echo "make lab    JupyterLab on notebooks/"
-	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync)"
+	@echo "make sync   re-pair each notebook with its py:percent script (jupytext --sync) and write the modules its"
+	@echo "            cells marked \`#| export\` generate in helpers/ (tools/export.py)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; run make PYTHON=python3.11 ...")'
@@ -89,7 +90,7 @@ nbval-student: student
 
 # The students' edition is built (and refused if any solution or hidden-test line would show); make test-colab runs
 # it top to bottom on Colab's package set (every check must say "not answered"), and so does `make nbval-student` here.
-test: lint unit pairing hygiene nbval student
+test: lint unit pairing exports hygiene nbval student
 
 # Colab's package versions (tools/colab/constraints.txt) in .venv-colab, a Drive + /content layout, every notebook
 # in smoke mode, the version-sensitive unit tests, and the version-sensitive benchmarks in .venv and .venv-colab side by
@@ -127,6 +128,12 @@ test-browser: $(BROWSER_STAMP)
 
 sync: venv
 	$(BIN)/jupytext --sync $(NOTEBOOKS)
+	$(BIN)/python -m tools.export $(NOTEBOOKS)
+
+# The modules in helpers/ that a lesson's cells marked `#| export` generate (tools/export.py, nbdev's exporter) must
+# match the lessons: edit the lesson, then `make sync`.
+exports: venv
+	$(BIN)/python -m tools.export --check $(NOTEBOOKS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

@@ -13,8 +13,12 @@ import keras
 import numpy as np
 import pandas as pd
 
-from helpers import datasets, evaluation, losses, models, runtime, training
+from helpers import datasets, evaluation, losses, runtime, training
+from helpers.autorec_net import autorec_network, compile_autorec  # written in notebook 03
+from helpers.lecture_model import encoder_of  # written in notebook 01
 from helpers.ratings import RatingIndex, rating_dataset, rating_matrix
+from helpers.sparse import SparsityPenalty  # written in notebook 06
+from helpers.stacked import deep_autorec  # written in notebook 05
 
 
 @dataclass(frozen=True)
@@ -24,13 +28,13 @@ class AutoRecConfig:
     by: str = "item"  # "item": I-AutoRec (one example per item); "user": U-AutoRec
     hidden: int = 500
     activation: str = "sigmoid"
-    lam: float = 1e-3  # L2 on weights and biases, per observed rating (see losses.l2_regularizers)
+    lam: float = 1e-3  # L2 on weights and biases (the weight of each keras.regularizers.L2), notebook 03
     dropout: float = 0.5  # share of observed input ratings dropped in training (denoising)
     learning_rate: float = 3e-3  # Adam, decayed to 0 along a cosine over the whole run
     epochs: int = 30
     batch_size: int = 64
     model: str = "autorec"  # "autorec" (one hidden layer) or "deep" (SELU layers, dropout on the code)
-    code_l1: float = 0.0  # L1 penalty on the code, losses.l1_code_penalty: a sparse autoencoder (notebook 06)
+    code_l1: float = 0.0  # L1 penalty on the code: a sparse autoencoder (notebook 06's SparsityPenalty)
     deep_layers: tuple[int, ...] = (512, 256, 512)  # hidden sizes when model == "deep"
     code_dropout: float = 0.5  # dropout on the code when model == "deep"
     optimizer: str = "adam"  # "adam", "rmsprop" or "adagrad", all on the same cosine-decaying learning rate
@@ -81,31 +85,20 @@ class TrainedAutoRec:
 
     def codes(self) -> np.ndarray:
         """The hidden code of every row of the training matrix (items for I-AutoRec)."""
-        return models.encoder_of(self.model).predict(self.inputs, verbose=0)
-
-
-OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "adagrad": keras.optimizers.Adagrad}
-
-
-def compile_autorec(model: keras.Model, config: AutoRecConfig, n_rows: int) -> keras.Model:
-    """Compile with `config.optimizer` (Adam by default) on a cosine schedule, the masked loss and a masked RMSE metric."""
-    steps = config.epochs * int(np.ceil(n_rows / config.batch_size))
-    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, decay_steps=steps)
-    if config.optimizer not in OPTIMIZERS:
-        raise ValueError(f"config.optimizer={config.optimizer!r}: choose one of {sorted(OPTIMIZERS)}.")
-    model.compile(optimizer=OPTIMIZERS[config.optimizer](schedule), loss=losses.masked_mse,
-                  metrics=[losses.MaskedRMSE(name="rmse")])
-    return model
+        return encoder_of(self.model).predict(self.inputs, verbose=0)
 
 
 def build_autorec(config: AutoRecConfig, n_inputs: int) -> keras.Model:
-    """The (uncompiled) network `config` describes, reading rows of `n_inputs` ratings."""
+    """The (uncompiled) network `config` describes, reading rows of `n_inputs` ratings: notebook 03's
+    `autorec_network` (with notebook 06's L1 `SparsityPenalty` on the code if `code_l1`), or notebook
+    05's `deep_autorec`."""
     if config.model == "deep":
-        return models.deep_autorec(n_inputs, layers=config.deep_layers, lam=config.lam,
-                                   code_dropout=config.code_dropout, input_dropout=config.dropout)
+        return deep_autorec(n_inputs, layers=config.deep_layers, lam=config.lam,
+                            code_dropout=config.code_dropout, input_dropout=config.dropout)
     if config.model == "autorec":
-        return models.autorec(n_inputs, hidden=config.hidden, lam=config.lam, activation=config.activation,
-                              dropout=config.dropout, code_l1=config.code_l1, name=f"{config.by[0].upper()}-AutoRec")
+        penalty = SparsityPenalty("l1", config.code_l1, name="sparsity") if config.code_l1 else None
+        return autorec_network(n_inputs, config.hidden, config.lam, config.dropout, config.activation,
+                               name=f"{config.by[0].upper()}-AutoRec", code_layer=penalty)
     raise ValueError(f"config.model={config.model!r}: use 'autorec' or 'deep'.")
 
 
@@ -127,8 +120,8 @@ def train_autorec(
 ) -> TrainedAutoRec:
     """Train AutoRec on `ratings` (masked loss, L2, input dropout), resumable via `run_dir`.
 
-    `model`: a model already built for `config` (e.g. by `build_autorec` or `models.autorec`
-    in a notebook) to train instead of building a new one; it is compiled with
+    `model`: a model already built for `config` (e.g. by `build_autorec`, or `autorec_network`
+    in notebook 03) to train instead of building a new one; it is compiled with
     `compile_autorec` unless it is compiled already. `sparse=True` feeds the same rows through
     a `tf.data` pipeline that densifies one batch at a time (for data too large to hold dense);
     the model and loss are the same.
@@ -168,7 +161,7 @@ def train_autorec(
     return TrainedAutoRec(model, config, index, matrix, predicted, result)
 
 
-def blend(item: np.ndarray, user: np.ndarray, weight: float = BEST_BLEND) -> np.ndarray:
+def blend_item_user(item: np.ndarray, user: np.ndarray, weight: float = BEST_BLEND) -> np.ndarray:
     """weight * I-AutoRec + (1 - weight) * U-AutoRec predictions."""
     if not 0 <= weight <= 1:
         raise ValueError(f"weight={weight}: a blend weight lies in [0, 1].")

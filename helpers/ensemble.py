@@ -1,8 +1,11 @@
-"""Several rating models blended by weights fitted on a validation slice (stacking), and the
-choice of which models to blend, made on the same slice of the same base file."""
+# Generated from notebooks/08_beyond_autorec.ipynb by `make sync` (nbdev's exporter): do not edit.
+# Edit the cells marked `#| export` in the lesson, then run `make sync`.
+# ruff: noqa: E501  (the lesson's lines, and nbdev's __all__ on one line)
 
-from __future__ import annotations
+# %% auto #0
+__all__ = ['MF_FACTORS', 'MF_REG', 'AUTOREC_GRID', 'MF_GRID', 'GLOCAL', 'CANDIDATES', 'MemberSettings', 'member_predictions', 'stack_weights', 'blend', 'cross_validated_rmse', 'forward_select', 'Tuning', 'tune', 'StackedBlend', 'choose_and_refit']
 
+# %% ../notebooks/08_beyond_autorec.ipynb
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -11,8 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, evaluation, kernel_autorec, ratings, training
-from helpers.ratings import RatingIndex
+from . import autorec, evaluation, kernel_autorec, ratings, training
+from .ratings import RatingIndex
 
 #: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
 MF_FACTORS, MF_REG = 20, 0.1
@@ -76,7 +79,7 @@ def _predict(model: Any, pairs: pd.DataFrame, fallback: np.ndarray) -> np.ndarra
 
 
 def _seconds(model: Any, measured: float) -> float:
-    if isinstance(model, kernel_autorec.TrainedGLocalK):
+    if isinstance(getattr(model, "seconds", None), float):  # GLocal-K times its own training
         return model.seconds
     fit = getattr(model, "fit", None)
     return fit.total_seconds if isinstance(fit, training.FitResult) else measured
@@ -164,7 +167,7 @@ def forward_select(predictions: dict[str, np.ndarray], ratings: np.ndarray, fold
         rows.append({"step": len(chosen), "added": best, "members": tuple(chosen), "cv_rmse": scores[best]})
     return pd.DataFrame(rows).set_index("step")
 
-
+# %% ../notebooks/08_beyond_autorec.ipynb
 @dataclass
 class Tuning:
     """The settings `tune` chose on a validation slice, and every candidate setting's validation RMSE."""

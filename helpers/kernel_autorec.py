@@ -1,34 +1,12 @@
-"""Sparse FC and GLocal-K: rating autoencoders whose weight matrices are gated by learned kernels.
+# Generated from notebooks/08_beyond_autorec.ipynb by `make sync` (nbdev's exporter): do not edit.
+# Edit the cells marked `#| export` in the lesson, then run `make sync`.
+# ruff: noqa: E501  (the lesson's lines, and nbdev's __all__ on one line)
 
-Each weight `W[i, j]` of a `KernelDense` layer is multiplied by a kernel of the distance between
-an embedding `u_i` of input unit i and an embedding `v_j` of output unit j, `K_ij = max(0, 1 -
-||u_i - v_j||^2)` (Muller et al., ICML 2018, "Kernelized synaptic weight matrices"): a pair of
-units whose embeddings lie 1 or more apart has no connection. Two such layers of 500 sigmoid
-units and a linear output layer, item-based (rows are items, columns users) and trained
-full-batch with L-BFGS, is **Sparse FC** (the local kernels only). **GLocal-K** (Han et al., CIKM
-2021) pre-trains that network, then fine-tunes it on the rating matrix convolved with a 3 x 3
-**global kernel** that is computed from the network's own reconstruction (`GlobalKernel`).
+# %% auto #0
+__all__ = ['GLOCAL_K', 'SPARSE_FC', 'local_kernel', 'KernelDense', 'GLocalKConfig', 'per_rating', 'GlobalKernel', 'GLocalK',
+           'glocal_objective', 'FlatObjective', 'lbfgsb_epoch', 'TrainedGLocalK', 'train_glocal_k']
 
-The objective is GLocal-K's exactly (its `tf.nn.l2_loss` and `l2_regularizer` both halve):
-
-    J = 0.5 * sum_observed (r - r_hat)^2 + sum_layers (0.5 * lambda_2 * sum W^2 + 0.5 * lambda_s * sum K^2)
-
-so its published lambda_2 = 20, lambda_s = 0.006 (ML-100K) are typed in as they are. J is what
-SciPy minimises. The kit reports it per rating (`per_rating`): 2 J / n with n the training
-ratings, which is the masked MSE plus the penalties divided by n.
-
-The optimiser is GLocal-K's: `scipy.optimize.minimize(method="L-BFGS-B", jac=True)` called afresh
-every epoch with `maxiter` 5 and `maxcor` 10 (a fresh call starts with an empty memory), values and
-gradients from one compiled TensorFlow function of the flat parameter vector. Differences from the
-authors' notebook, none of which changes the objective: the row means the global kernel reads
-are computed as `h @ mean(W_out * K_out) + mean(b)` instead of averaging the full reconstruction;
-the 3 x 3 convolution of the fixed rating matrix is one product with its precomputed patches; the
-rows are the items of the training file only (the authors' matrix also holds the items seen only
-in the test file, as rows of zeros).
-"""
-
-from __future__ import annotations
-
+# %% ../notebooks/08_beyond_autorec.ipynb
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -40,9 +18,10 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 from keras import ops
+from scipy.optimize import minimize
 
-from helpers import evaluation, runtime
-from helpers.ratings import RatingIndex, carve_validation, rating_matrix
+from . import evaluation, runtime
+from .ratings import RatingIndex, rating_matrix
 
 
 def _check_penalty(name: str, value: float) -> float:
@@ -58,7 +37,6 @@ def local_kernel(u: Any, v: Any) -> Any:
     return ops.maximum(0.0, 1.0 - ops.maximum(sq, 0.0))  # sq >= 0 up to rounding; K stays within [0, 1]
 
 
-@keras.saving.register_keras_serializable(package="helpers")
 class KernelDense(keras.layers.Layer):
     """A dense layer whose weights are gated by a learned kernel of unit embeddings (a local kernel).
 
@@ -119,14 +97,57 @@ class KernelDense(keras.layers.Layer):
         """(batch, units)."""
         return (*input_shape[:-1], self.units)
 
-    def get_config(self) -> dict[str, Any]:
-        """Config for saving and loading."""
-        return {**super().get_config(), "units": self.units, "dim": self.dim,
-                "activation": keras.activations.serialize(self.activation), "lambda_2": self.lambda_2,
-                "lambda_s": self.lambda_s, "use_kernel": self.use_kernel, "init_scale": self.init_scale}
+# %% ../notebooks/08_beyond_autorec.ipynb
+@dataclass(frozen=True)
+class GLocalKConfig:
+    """Everything that defines one GLocal-K (or Sparse FC) model and its training; GLocal-K's ML-100K values."""
+
+    by: str = "item"  # rows are items (GLocal-K and I-AutoRec), or "user"
+    hidden: tuple[int, ...] = (500, 500)
+    dim: int = 5  # embedding dimension of the local kernels
+    kernel: bool = True  # False: plain dense layers with L2 (the ablation)
+    init_scale: float = 1e-3  # std of the embeddings at the start (GLocal-K: 1e-3, so every K starts near 1)
+    lambda_2: float = 20.0  # L2 on W, GLocal-K's units: 0.5 * lambda_2 * sum(W^2) next to 0.5 * SSE
+    lambda_s: float = 0.006  # L2 on the kernel values, same units
+    optimizer: str = "lbfgs"  # "lbfgs": SciPy's L-BFGS-B, a fresh call per epoch; "adam": full-batch Adam
+    pretrain_epochs: int = 30  # local kernels only (GLocal-K: epoch_p 30)
+    finetune_epochs: int = 60  # with the global kernel (GLocal-K: epoch_f 60); 0 = Sparse FC
+    iterations: int = 5  # L-BFGS-B maxiter per epoch (GLocal-K: iter_p = iter_f = 5); Adam steps per epoch
+    memory: int = 10  # L-BFGS-B maxcor
+    kernel_size: int = 3  # global kernel size (GLocal-K: gk_size 3)
+    dot_scale: float = 1.0  # global kernel scale (GLocal-K on ML-100K: 1)
+    learning_rate: float = 1e-3  # Adam only
+
+    def with_(self, **changes: Any) -> "GLocalKConfig":
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    @property
+    def epochs(self) -> int:
+        """Pre-training plus fine-tuning epochs."""
+        return self.pretrain_epochs + self.finetune_epochs
+
+    def for_epochs(self, epochs: int) -> "GLocalKConfig":
+        """A copy that stops after `epochs` epochs in all (pre-training first, then fine-tuning)."""
+        if not 1 <= int(epochs) <= self.epochs:
+            raise ValueError(f"epochs={epochs}: choose between 1 and this configuration's {self.epochs}.")
+        return replace(self, pretrain_epochs=min(int(epochs), self.pretrain_epochs),
+                       finetune_epochs=max(0, int(epochs) - self.pretrain_epochs))
 
 
-@keras.saving.register_keras_serializable(package="helpers")
+#: GLocal-K as published for ML-100K (its notebook): 2 x 500 units, kernel dim 5, lambda_2 20,
+#: lambda_s 0.006, 30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B iterations. The
+#: benchmark and notebook 08 choose the number of epochs on a validation slice of each base file.
+GLOCAL_K = GLocalKConfig()
+#: Sparse FC (Muller et al.): the same network with the local kernels only, no fine-tuning.
+SPARSE_FC = GLOCAL_K.with_(finetune_epochs=0)
+
+
+def per_rating(objective: float, n_ratings: int) -> float:
+    """GLocal-K's objective J per rating, 2 J / n: the masked MSE plus the penalties divided by n."""
+    return 2.0 * float(objective) / max(int(n_ratings), 1)
+
+# %% ../notebooks/08_beyond_autorec.ipynb
 class GlobalKernel(keras.layers.Layer):
     """GLocal-K's global kernel: the rating matrix convolved with a size x size kernel made from the
     row means of the network's reconstruction, then ReLU.
@@ -175,60 +196,6 @@ class GlobalKernel(keras.layers.Layer):
         padded = ops.pad(ops.convert_to_tensor(ratings), ((before, self.size - 1 - before),) * 2)
         shifted = [ops.reshape(padded[a:a + rows, b:b + cols], (-1,)) for a in range(self.size) for b in range(self.size)]
         return ops.stack(shifted, axis=1)
-
-    def get_config(self) -> dict[str, Any]:
-        """Config for saving and loading."""
-        return {**super().get_config(), "size": self.size, "dot_scale": self.dot_scale}
-
-
-@dataclass(frozen=True)
-class GLocalKConfig:
-    """Everything that defines one GLocal-K (or Sparse FC) model and its training; GLocal-K's ML-100K values."""
-
-    by: str = "item"  # rows are items (GLocal-K and I-AutoRec), or "user"
-    hidden: tuple[int, ...] = (500, 500)
-    dim: int = 5  # embedding dimension of the local kernels
-    kernel: bool = True  # False: plain dense layers with L2 (the ablation)
-    init_scale: float = 1e-3  # std of the embeddings at the start (GLocal-K: 1e-3, so every K starts near 1)
-    lambda_2: float = 20.0  # L2 on W, GLocal-K's units: 0.5 * lambda_2 * sum(W^2) next to 0.5 * SSE
-    lambda_s: float = 0.006  # L2 on the kernel values, same units
-    optimizer: str = "lbfgs"  # "lbfgs": SciPy's L-BFGS-B, a fresh call per epoch; "adam": full-batch Adam
-    pretrain_epochs: int = 30  # local kernels only (GLocal-K: epoch_p 30)
-    finetune_epochs: int = 60  # with the global kernel (GLocal-K: epoch_f 60); 0 = Sparse FC
-    iterations: int = 5  # L-BFGS-B maxiter per epoch (GLocal-K: iter_p = iter_f = 5); Adam steps per epoch
-    memory: int = 10  # L-BFGS-B maxcor
-    kernel_size: int = 3  # global kernel size (GLocal-K: gk_size 3)
-    dot_scale: float = 1.0  # global kernel scale (GLocal-K on ML-100K: 1)
-    learning_rate: float = 1e-3  # Adam only
-
-    def with_(self, **changes: Any) -> GLocalKConfig:
-        """A copy with some fields changed."""
-        return replace(self, **changes)
-
-    @property
-    def epochs(self) -> int:
-        """Pre-training plus fine-tuning epochs."""
-        return self.pretrain_epochs + self.finetune_epochs
-
-    def for_epochs(self, epochs: int) -> GLocalKConfig:
-        """A copy that stops after `epochs` epochs in all (pre-training first, then fine-tuning)."""
-        if not 1 <= int(epochs) <= self.epochs:
-            raise ValueError(f"epochs={epochs}: choose between 1 and this configuration's {self.epochs}.")
-        return replace(self, pretrain_epochs=min(int(epochs), self.pretrain_epochs),
-                       finetune_epochs=max(0, int(epochs) - self.pretrain_epochs))
-
-
-#: GLocal-K as published for ML-100K (its notebook): 2 x 500 units, kernel dim 5, lambda_2 20,
-#: lambda_s 0.006, 30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B iterations. The
-#: benchmark and notebook 08 choose the number of epochs on a validation slice of each base file.
-GLOCAL_K = GLocalKConfig()
-#: Sparse FC (Muller et al.): the same network with the local kernels only, no fine-tuning.
-SPARSE_FC = GLOCAL_K.with_(finetune_epochs=0)
-
-
-def per_rating(objective: float, n_ratings: int) -> float:
-    """GLocal-K's objective J per rating, 2 J / n: the masked MSE plus the penalties divided by n."""
-    return 2.0 * float(objective) / max(int(n_ratings), 1)
 
 
 class GLocalK(keras.Model):
@@ -294,10 +261,7 @@ def glocal_objective(model: GLocalK, ratings: Any, finetune: bool = False, patch
     mask = ops.cast(ops.not_equal(ratings, 0), predicted.dtype)
     return 0.5 * ops.sum(ops.square((ratings - predicted) * mask)) + model.penalty()
 
-
-# --------------------------------------------------------------------------- SciPy's L-BFGS-B
-
-
+# %% ../notebooks/08_beyond_autorec.ipynb
 class FlatObjective:
     """An objective of some variables as a function of one float64 vector, for SciPy.
 
@@ -345,17 +309,12 @@ class FlatObjective:
 def lbfgsb_epoch(objective: FlatObjective, maxiter: int = 5, maxcor: int = 10) -> Any:
     """One of GLocal-K's epochs: a fresh `scipy.optimize.minimize(method="L-BFGS-B", jac=True)` call of
     `maxiter` iterations (memory `maxcor`) from the variables' values, which it leaves at the result."""
-    from scipy.optimize import minimize
-
     result = minimize(objective, objective.get(), jac=True, method="L-BFGS-B",
                       options={"maxiter": int(maxiter), "maxcor": int(maxcor)})
     objective.set(result.x)
     return result
 
-
-# --------------------------------------------------------------------------- training
-
-
+# %% ../notebooks/08_beyond_autorec.ipynb
 @dataclass
 class TrainedGLocalK:
     """A trained GLocal-K (or Sparse FC), its reconstructed matrix and how training went."""
@@ -467,39 +426,3 @@ def train_glocal_k(
         run_stage("fine-tuning", range(config.pretrain_epochs + 1, config.epochs + 1), finetune=True)
     predicted = reconstruct(bool(config.finetune_epochs)).numpy()
     return TrainedGLocalK(model, config, index, predicted, seconds, n, pd.DataFrame(history), best[1])
-
-
-# --------------------------------------------------------------------------- the protocol
-
-
-@dataclass
-class Selected:
-    """A model chosen on a validation slice and refitted on the whole base file."""
-
-    final: TrainedGLocalK  # trained on all of the base file for the chosen number of epochs
-    selection: TrainedGLocalK  # trained on the fitting part, validation RMSE every epoch
-    epochs: int  # the epochs chosen on validation
-    selection_seconds: float  # wall time of the selection run (training and validation scoring)
-    valid_predictions: np.ndarray  # the selection run's predictions of the validation slice at the chosen epoch
-
-
-def select_and_refit(
-    train: pd.DataFrame, index: RatingIndex, config: GLocalKConfig = GLOCAL_K, *, seed: int = 0,
-    valid_fraction: float = 0.05, verbose: bool = False,
-) -> Selected:
-    """Choose the number of epochs on a validation slice carved from `train`, then refit on all of `train`.
-
-    The slice (`valid_fraction` of `train`, seeded) is the only data any choice sees; the test
-    file is left for one look afterwards.
-    """
-    fit_part, valid = carve_validation(train, valid_fraction, seed=seed)
-    fit_index = RatingIndex.from_ratings(fit_part)
-    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
-    start = time.perf_counter()
-    selection = train_glocal_k(fit_part, fit_index, config, seed=seed, validation=valid, fallback=valid_fallback,
-                               verbose=verbose)
-    selection_seconds = time.perf_counter() - start
-    epochs = selection.best_epoch()
-    final = train_glocal_k(train, index, config.for_epochs(epochs), seed=seed, verbose=verbose)
-    assert selection.best_valid_predictions is not None
-    return Selected(final, selection, epochs, selection_seconds, selection.best_valid_predictions)

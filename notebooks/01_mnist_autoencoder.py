@@ -92,7 +92,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import datasets, losses, models, plots, runtime
+from helpers import datasets, losses, plots, runtime
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -182,25 +182,54 @@ plt.show()
 # 26                    optimizer=o_RMSprop)
 # ```
 #
-# Its eight callouts, and where each one sits in today's Keras 3 version (the next code cell):
+# Its eight callouts, and where each one sits in today's Keras 3 version (the next two code cells):
 #
 # | callout | line | what it means |
 # | --- | --- | --- |
-# | ① input dimension | `keras.Input(shape=(784,))` | one flattened image per example |
-# | ② hidden neurons | `Dense(32, ...)` | the size of the code: how much the input is squeezed |
-# | ③ encoder activation | `activation="relu"` | codes are non-negative; an active unit passes its gradient on unshrunk |
-# | ④ output dimension | `Dense(784, ...)` | the reconstruction has the input's shape |
+# | ① input dimension | `keras.Input(shape=(input_dim,))`, `input_dim=784` | one flattened image per example |
+# | ② hidden neurons | `Dense(code_dim, ...)`, `code_dim=32` | the size of the code: how much the input is squeezed |
+# | ③ encoder activation | `encoder_activation="relu"` | codes are non-negative; an active unit passes its gradient on unshrunk |
+# | ④ output dimension | `Dense(input_dim, ...)` | the reconstruction has the input's shape |
 # | ⑤ decoder activation | `activation="sigmoid"` | outputs land in (0, 1), like the pixels |
 # | ⑥ optimizer | `RMSprop(...)` | divides each step by the root of a running mean of squared gradients |
 # | ⑦ learning rate | `learning_rate=0.001` | the step size (`rho=0.9`: how long that mean remembers) |
 # | ⑧ loss | `loss="binary_crossentropy"` | pixels treated as probabilities of "ink" |
+#
+# `#| export` on the cell's first line makes `make sync` copy the cell into
+# `helpers/lecture_model.py`, for the later lessons.
 
 # %%
-inputs = keras.Input(shape=(784,), name="image")  # ① input dimension
-code = keras.layers.Dense(32, activation="relu", name="encoder")(inputs)  # ② hidden neurons, ③ encoder activation
-outputs = keras.layers.Dense(784, activation="sigmoid", name="decoder")(code)  # ④ output dimension, ⑤ decoder activation
-autoencoder = keras.Model(inputs, outputs, name="lecture_autoencoder")
+#| default_exp lecture_model
+#| export
+import keras
 
+
+def mnist_autoencoder(code_dim: int = 32, encoder_activation: str = "relu", input_dim: int = 784,
+                      name: str = "autoencoder") -> keras.Model:
+    """The lecture's autoencoder: Input(784) -> Dense(32, relu) -> Dense(784, sigmoid)."""
+    inputs = keras.Input(shape=(input_dim,), name="image")  # ① input dimension
+    code = keras.layers.Dense(code_dim, activation=encoder_activation, name="encoder")(inputs)  # ②, ③
+    outputs = keras.layers.Dense(input_dim, activation="sigmoid", name="decoder")(code)  # ④, ⑤
+    return keras.Model(inputs, outputs, name=name)
+
+
+def encoder_of(model: keras.Model, layer: str = "encoder") -> keras.Model:
+    """The encoder half: `model`'s input to `layer`'s output, sharing the trained weights."""
+    return keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_{layer}")
+
+
+LEARNING_RATES = {"rmsprop": 0.001, "adagrad": 0.01, "adam": 0.001}  # each optimizer's usual rate
+
+
+def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
+    """A fresh optimizer: RMSprop as on the slide (rho=0.9), Adagrad or Adam."""
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.9)
+    return {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam}[name](learning_rate=learning_rate)
+
+
+# %%
+autoencoder = mnist_autoencoder(code_dim=32, encoder_activation="relu", name="lecture_autoencoder")
 autoencoder.compile(
     optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),  # ⑥ optimizer, ⑦ learning rate
     loss="binary_crossentropy",  # ⑧ loss
@@ -209,9 +238,7 @@ autoencoder.summary()
 assert autoencoder.count_params() == 50_992
 
 # %% [markdown]
-# The same builder lives in `helpers.models.mnist_autoencoder()`, which the later notebooks
-# use (a test checks that it builds the same model as the cell above). Now the training. The
-# slide's `fit` line, as the slide prints it:
+# Now the training. The slide's `fit` line, as the slide prints it:
 #
 # ```python slide
 # 1  ## Train model with train set.
@@ -328,7 +355,7 @@ plt.show()
 # same kind land near each other, although the network never saw a label.
 
 # %%
-encoder = keras.Model(autoencoder.input, autoencoder.get_layer("encoder").output, name="encoder_only")
+encoder = encoder_of(autoencoder)
 codes = encoder.predict(x_valid, verbose=0)
 print("codes:", codes.shape, f"- share of code values that are exactly zero (ReLU): {np.mean(codes == 0):.0%}")
 mean_codes = np.stack([codes[y_valid == d].mean(axis=0) for d in range(10) if np.any(y_valid == d)])
@@ -367,8 +394,7 @@ print(per_digit.round(4).to_string())
 # a mean over all 784 pixels: blank background that the model rebuilds as blank costs almost
 # nothing, so a digit drawn with more ink has more pixels to get wrong. Exercise 2 takes ink
 # out of the comparison.
-
-# %% [markdown]
+#
 # ## 6. Techniques for boosting performance, as one controlled experiment
 # The slide's list:
 #
@@ -415,21 +441,13 @@ print(f"section 3's model: validation BCE {section3_valid:.4f}, "
 # %%
 import time
 
-LEARNING_RATES = {"rmsprop": 0.001, "adagrad": 0.01, "adam": 0.001}  # each optimizer's usual rate
 RETRY_FACTORS = (3, 10)  # retry rates, as multiples of the usual one, for a variant that did not learn
-
-
-def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
-    """A fresh optimizer: RMSprop as on the slide (rho=0.9), Adagrad or Adam."""
-    if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=learning_rate, rho=0.9)
-    return {"adagrad": keras.optimizers.Adagrad, "adam": keras.optimizers.Adam}[name](learning_rate=learning_rate)
 
 
 def train_variant(code_dim: int, loss: str, optimizer: str, activation: str, lr_factor: float = 1) -> dict:
     """Train one variant on x_fit for SWEEP_EPOCHS epochs; its validation BCE and MSE and its speed."""
     runtime.set_seed(SEED)
-    model = models.mnist_autoencoder(code_dim=code_dim, encoder_activation=activation)
+    model = mnist_autoencoder(code_dim=code_dim, encoder_activation=activation)
     learning_rate = LEARNING_RATES[optimizer] * lr_factor
     model.compile(optimizer=make_optimizer(optimizer, learning_rate), loss=loss,
                   metrics=[keras.metrics.BinaryCrossentropy(name="bce"), keras.metrics.MeanSquaredError(name="mse")])
@@ -705,7 +723,7 @@ test_q01_3_random_sizes(dense_autoencoder_params)  # IGNORE
 # scatter its codes coloured by digit. What does a 2-D code keep?
 
 # %%
-two_d = models.mnist_autoencoder(code_dim=2)
+two_d = mnist_autoencoder(code_dim=2)
 print(f"Keras counts {two_d.count_params()} parameters in 784 -> 2 -> 784")
 
 # %% [markdown] question={"manual": true, "name": "q01_4", "points": 2}

@@ -101,7 +101,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import display
 
-from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime, training
+from helpers import autorec, datasets, evaluation, plots, ratings, runtime, training
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -177,39 +177,57 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # through the encoder, with parameters shared by all items. Section 2 checks this reading on the
 # trained model.
 #
-# The cell below writes the network and the loss, compiles I-AutoRec, and counts both models'
-# examples and parameters. The kit keeps a copy of this network for later notebooks
-# (`models.autorec`); a unit test checks that both builds have the same layers, shapes and
-# parameter counts.
+# The first cell below writes the network and how it is compiled, with notebook 02's masked
+# loss. It is marked `#| export`: `make sync` copies it into `helpers/autorec_net.py`, which the
+# kit's AutoRec training (`helpers.autorec`) and the later notebooks build from. The second cell
+# builds and compiles I-AutoRec, and counts both models' examples and parameters.
 
 # %%
-def masked_mse(y_true, y_pred):
-    """Mean squared error over the rated entries only (`y_true == 0` means "not rated")."""
-    y_pred = keras.ops.convert_to_tensor(y_pred)
-    y_true = keras.ops.cast(y_true, y_pred.dtype)
-    rated = keras.ops.cast(keras.ops.not_equal(y_true, 0), y_pred.dtype)
-    return keras.ops.sum(keras.ops.square((y_pred - y_true) * rated)) / keras.ops.maximum(keras.ops.sum(rated), 1.0)
+#| default_exp autorec_net
+#| export
+import keras
+import numpy as np
+
+from helpers.losses import MaskedRMSE
+from helpers.masked_loss import masked_mse  # written in notebook 02
 
 
 def autorec_network(n_inputs: int, hidden: int, lam: float, dropout: float = 0.0, activation: str = "sigmoid",
-                    name: str = "autorec") -> keras.Model:
-    """r -> Dropout -> g(V r + mu) -> W h + b, with L2(lam) on V, mu, W and b."""
+                    name: str = "autorec", code_layer: keras.layers.Layer | None = None) -> keras.Model:
+    """r -> Dropout -> g(V r + mu) -> W h + b, with L2(lam) on V, mu, W and b.
+
+    `code_layer`, if given, is applied to the code (notebook 06 passes a sparsity penalty)."""
     def l2() -> dict:  # one regulariser per tensor: the slide's ||W_l||^2 and ||b_l||^2
         return {"kernel_regularizer": keras.regularizers.L2(lam), "bias_regularizer": keras.regularizers.L2(lam)}
 
     inputs = keras.Input(shape=(n_inputs,), name="ratings")
     x = keras.layers.Dropout(dropout, name="input_dropout")(inputs) if dropout else inputs  # training only
     code = keras.layers.Dense(hidden, activation=activation, name="encoder", **l2())(x)  # V, mu
+    if code_layer is not None:
+        code = code_layer(code)
     outputs = keras.layers.Dense(n_inputs, name="decoder", **l2())(code)  # W, b; linear output
     return keras.Model(inputs, outputs, name=name)
 
 
+OPTIMIZERS = {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop, "adagrad": keras.optimizers.Adagrad}
+
+
+def compile_autorec(model: keras.Model, config, n_rows: int) -> keras.Model:
+    """`config.optimizer` (Adam) with a learning rate that decays to 0 along a cosine over the whole run,
+    the masked loss, and the RMSE over observed ratings as a metric."""
+    if config.optimizer not in OPTIMIZERS:
+        raise ValueError(f"config.optimizer={config.optimizer!r}: choose one of {sorted(OPTIMIZERS)}.")
+    steps = config.epochs * int(np.ceil(n_rows / config.batch_size))  # optimizer steps in the whole run
+    schedule = keras.optimizers.schedules.CosineDecay(config.learning_rate, steps)
+    model.compile(optimizer=OPTIMIZERS[config.optimizer](schedule), loss=masked_mse, metrics=[MaskedRMSE(name="rmse")])
+    return model
+
+
+# %%
 config = autorec.BEST_ITEM.with_epochs(EPOCHS)
 runtime.set_seed(SEED)
 i_autorec = autorec_network(index.n_users, config.hidden, config.lam, config.dropout, config.activation, "I-AutoRec")
-steps = config.epochs * int(np.ceil(index.n_items / config.batch_size))  # optimizer steps in the whole run
-i_autorec.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(config.learning_rate, steps)),
-                  loss=masked_mse, metrics=[losses.MaskedRMSE(name="rmse")])
+compile_autorec(i_autorec, config, n_rows=index.n_items)  # one example per item
 i_autorec.summary()
 u_autorec = autorec_network(index.n_items, config.hidden, config.lam, config.dropout, config.activation, "U-AutoRec")
 per_user, per_item = train.groupby("user_id").size(), train.groupby("item_id").size()
@@ -229,7 +247,8 @@ shapes.round(3)
 # **Choosing λ and dropout on validation.** Each candidate trains on the fitting part and is
 # scored on the validation slice; `autorec.train_autorec` feeds the items' rows of the rating
 # matrix (here with a checkpoint in a scratch folder). The model above is the first candidate; in
-# full mode the others differ only in λ and dropout, and the library builds them (`models.autorec`).
+# full mode the others differ only in λ and dropout, and `autorec.train_autorec` builds them with
+# `autorec_network`.
 
 # %%
 valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
@@ -282,7 +301,7 @@ for lam in (0.0, item_config.lam):
     plain_config = item_config.with_(lam=lam, dropout=0.0)
     runtime.set_seed(SEED)
     net = autorec_network(index.n_users, plain_config.hidden, lam, 0.0, plain_config.activation)
-    autorec.compile_autorec(net, plain_config, index.n_items)  # the library's copy of the compile call above
+    compile_autorec(net, plain_config, index.n_items)
     tracker = EpochRMSE()
     with tempfile.TemporaryDirectory() as scratch:
         training.fit(net, fit_matrix, fit_matrix, run_dir=scratch, epochs=plain_config.epochs,
@@ -348,7 +367,7 @@ p_item = valid_preds[item_config]  # the kept I-AutoRec's validation predictions
 user_valid = autorec.train_autorec(fit_part, index, user_config, seed=SEED)
 p_user, _ = user_valid.predict_pairs(valid, valid_fallback)
 weights = np.round(np.arange(0.0, 1.0001, 0.05), 2)
-blend_curve = pd.Series([evaluation.rmse(valid["rating"], autorec.blend(p_item, p_user, w)) for w in weights], index=weights)
+blend_curve = pd.Series([evaluation.rmse(valid["rating"], autorec.blend_item_user(p_item, p_user, w)) for w in weights], index=weights)
 blend_weight = float(blend_curve.idxmin())
 ax = blend_curve.plot(title="validation RMSE of w * I-AutoRec + (1 - w) * U-AutoRec", xlabel="w", ylabel="RMSE")
 ax.axvline(blend_weight, color="red", linestyle="--")
@@ -383,7 +402,7 @@ pred_user, _ = user_model.predict_pairs(test, fallback)
 blend_key = f"I/U-AutoRec blend (w={blend_weight})"
 scores["I-AutoRec"] = evaluation.score(test, pred_item, unseen)
 scores["U-AutoRec"] = evaluation.score(test, pred_user, unseen)
-scores[blend_key] = evaluation.score(test, autorec.blend(pred_item, pred_user, blend_weight), unseen)
+scores[blend_key] = evaluation.score(test, autorec.blend_item_user(pred_item, pred_user, blend_weight), unseen)
 train_seconds = item_model.fit.total_seconds + user_model.fit.total_seconds
 resumed = item_model.fit.resumed_from_epoch + user_model.fit.resumed_from_epoch
 print(f"training time, both models: {train_seconds:.1f} s" + (" (partly or wholly in an earlier run)" if resumed else "")
@@ -415,7 +434,7 @@ table.round(4)
 # at every film a user has not rated.
 
 # %%
-scores_ui = autorec.blend(item_model.user_item_scores(), user_model.user_item_scores(), blend_weight)
+scores_ui = autorec.blend_item_user(item_model.user_item_scores(), user_model.user_item_scores(), blend_weight)
 user = int(index.user_ids[0])
 seen = train.loc[train["user_id"] == user, "item_id"].to_numpy()
 top10 = autorec.recommend(scores_ui[0], seen, index.item_ids, k=10)

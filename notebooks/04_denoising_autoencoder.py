@@ -94,7 +94,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, experiments, losses, models, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, experiments, losses, plots, ratings, runtime
+from helpers.lecture_model import encoder_of, mnist_autoencoder  # written in notebook 01
 from helpers.report import stack_results
 
 runtime.set_seed(SEED)
@@ -135,9 +136,16 @@ plt.show()
 # layers we need. Both act **only in training**: Keras calls a layer with `training=True`
 # inside `fit`, and at prediction time the layer passes its input through untouched, so a
 # noisy input is exactly what you feed in. The second cell below shows what they do to four
-# validation digits, in training and at prediction time.
+# validation digits, in training and at prediction time. The first line of the cell, `#| export`,
+# marks it for the kit's library: `make sync` copies it into `helpers/denoising.py`, which the
+# kit's benchmark builds from.
 
 # %%
+#| default_exp denoising
+#| export
+import keras
+
+
 class ClippedGaussianNoise(keras.layers.Layer):
     """In training: add N(0, stddev^2) to every input and clip to [0, 1]. Otherwise: pass through."""
 
@@ -183,11 +191,10 @@ plt.show()
 # %% [markdown]
 # ### The denoising autoencoder
 # Notebook 01's model with one of these layers in front of the encoder. The noise layer has no
-# weights, so the parameter count stays 50,992. The kit keeps a copy of this builder,
-# `helpers.models.denoising_autoencoder`, for later lessons; a test checks that both build the
-# same layers, shapes and parameter counts.
+# weights, so the parameter count stays 50,992. This builder is exported too.
 
 # %%
+#| export
 def denoising_autoencoder(noise: str = "gaussian", level: float = 0.3, code_dim: int = 32) -> keras.Model:
     """Input(784) -> noise (training only) -> Dense(code_dim, relu) -> Dense(784, sigmoid)."""
     if noise == "gaussian":
@@ -203,13 +210,13 @@ def denoising_autoencoder(noise: str = "gaussian", level: float = 0.3, code_dim:
 
 
 # %% [markdown]
-# Three models, the same training: the basic autoencoder of notebook 01 (the kit's
-# `models.mnist_autoencoder`), a Gaussian denoiser (σ = 0.3) and a masking denoiser (rate 0.5),
+# Three models, the same training: the basic autoencoder of notebook 01 (its
+# `mnist_autoencoder`), a Gaussian denoiser (σ = 0.3) and a masking denoiser (rate 0.5),
 # each trained for `EPOCHS` epochs with RMSprop and BCE, watched on the clean validation slice.
 
 # %%
 runtime.set_seed(SEED)
-basic = models.mnist_autoencoder()
+basic = mnist_autoencoder()
 basic_run = experiments.fit_autoencoder(basic, x_fit, x_valid, epochs=EPOCHS)
 denoisers = {}
 for kind, level, label in (("gaussian", 0.3, "gaussian 0.3"), ("masking", 0.5, "masking 0.5")):
@@ -259,7 +266,7 @@ for _, row in mnist_table.iterrows():
           + ("learned" if row["learned"] else f"FAILED: not {MARGIN} below the yardstick"))
 # A ReLU code unit that stays near 0 (below 0.01) on all but 1% of the digits is dead: it carries
 # almost nothing. The share of the 32 units alive:
-alive = {label: losses.code_stats(np.asarray(models.encoder_of(run["model"])(x_valid)))["share_alive"]
+alive = {label: losses.code_stats(np.asarray(encoder_of(run["model"])(x_valid)))["share_alive"]
          for label, run in [("basic", basic_run), *denoisers.items()]}
 print("share of code units alive (active on at least 1% of the digits):",
       ", ".join(f"{label} {share:.2f}" for label, share in alive.items()))
@@ -635,7 +642,7 @@ test_q04_4_random_images(mask_noise)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q04_5", "points": 2}
 # **Exercise 5 (open).** Train a denoiser with *one fixed* corruption: fit
-# `models.mnist_autoencoder()` with `mask_noise(x_fit, 0.5, SEED)` as the input and the clean
+# `mnist_autoencoder()` with `mask_noise(x_fit, 0.5, SEED)` as the input and the clean
 # `x_fit` as the target (`model.fit(x_noisy, x_fit, ...)`). It sees the same damaged digits
 # every epoch, while the `MaskingNoise` layer draws a new mask at every step. Which rebuilds
 # `noisy_valid["masking 0.5"]` better, and why?

@@ -93,7 +93,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, losses, models, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime
+from helpers.lecture_model import encoder_of, mnist_autoencoder  # written in notebook 01
 from helpers.report import stack_results
 
 runtime.set_seed(SEED)
@@ -120,10 +121,18 @@ assert x_fit.shape[1] == x_valid.shape[1] == x_test.shape[1] == 784
 # The stacked autoencoder in Keras: one `Dense` layer per size on the way in, the same sizes in
 # reverse on the way out, ReLU inside and a sigmoid on the 784 outputs, as in the lecture's
 # model. The layers are named `enc_1`…`enc_k` and `dec_1`…`dec_k` so that pre-training can fill
-# them in. The kit's `models.stacked_autoencoder` builds the same model for later lessons (a
-# test checks that both builds have the same layers, shapes and parameter counts).
+# them in. The cells marked `#| export` in this lesson are copied by `make sync` into
+# `helpers/stacked.py`, from which the kit's benchmark builds the same models.
 
 # %%
+#| default_exp stacked
+#| export
+import keras
+import numpy as np
+
+from helpers import runtime
+
+
 def build_stacked(layers: tuple[int, ...] = (128, 64, 32), input_dim: int = 784) -> keras.Model:
     """A deep, symmetric autoencoder: input -> layers -> the same sizes in reverse -> input."""
     inputs = keras.Input(shape=(input_dim,), name="image")
@@ -140,7 +149,7 @@ def build_stacked(layers: tuple[int, ...] = (128, 64, 32), input_dim: int = 784)
 # %%
 stacked = build_stacked(LAYERS)
 stacked.summary()
-lecture_params = models.mnist_autoencoder().count_params()
+lecture_params = mnist_autoencoder().count_params()
 print(f"{stacked.count_params():,} parameters, against {lecture_params:,} for the lecture's 784-32-784 "
       f"({stacked.count_params() / lecture_params:.1f} times as many)")
 
@@ -149,10 +158,10 @@ print(f"{stacked.count_params():,} parameters, against {lecture_params:,} for th
 # of a *shallow* autoencoder: the first one rebuilds the pixels (sigmoid output, binary
 # cross-entropy); each later one rebuilds the codes of the layer below it (ReLU output, mean
 # squared error). Each shallow autoencoder's two layers are then copied into the deep model: its
-# encoder becomes `enc_k`, its decoder the matching `dec_` layer. The kit keeps the same loop as
-# `experiments.pretrain_layerwise` (the test compares the two as well).
+# encoder becomes `enc_k`, its decoder the matching `dec_` layer.
 
 # %%
+#| export
 def pretrain_greedy(x: np.ndarray, layers: tuple[int, ...], epochs: int, seed: int = 0) -> keras.Model:
     """Greedy layer-wise pre-training of build_stacked(layers); the result is not fine-tuned."""
     runtime.set_seed(seed)
@@ -217,7 +226,7 @@ EXTRA = len(LAYERS) * PRETRAIN_EPOCHS
 histories, seconds, trained = {}, {}, {}
 runtime.set_seed(SEED)
 start = time.perf_counter()
-trained["basic"] = models.mnist_autoencoder()  # the lecture's model, as built in notebook 01
+trained["basic"] = mnist_autoencoder()  # the lecture's model, as built in notebook 01
 histories["basic"] = fit_quiet(trained["basic"], EPOCHS)
 seconds["basic"] = time.perf_counter() - start
 
@@ -268,7 +277,7 @@ print(f"pre-trained, before fine-tuning: {before_finetune:.4f}, "
 # The 32-unit code is the encoder's last layer (enc_3 in a stacked model); a unit that stays
 # near 0 (below 0.01) on all but 1% of the digits is dead.
 code_layer = {label: "encoder" if label == "basic" else f"enc_{len(LAYERS)}" for label in trained}
-alive = {label: losses.code_stats(outputs_of(models.encoder_of(model, code_layer[label]), x_valid))["share_alive"]
+alive = {label: losses.code_stats(outputs_of(encoder_of(model, code_layer[label]), x_valid))["share_alive"]
          for label, model in trained.items()}
 print("share of code units alive (active on at least 1% of the digits):",
       ", ".join(f"{label} {share:.2f}" for label, share in alive.items()))
@@ -325,7 +334,28 @@ mnist_table.round(4)
 # learning rate `helpers.autorec.VARIANTS` sets for each model (printed below). No setting is
 # chosen in this notebook. The variants are compared on a validation slice (5 % of `u1.base`,
 # trained on the other 95 %); the same models, not refitted, score `u1.test` once each, which is
-# reported, not chosen by.
+# reported, not chosen by. The network, exported like the builders above; `autorec.train_autorec`
+# builds it for the `deep` variants:
+
+# %%
+#| export
+def deep_autorec(n_inputs: int, layers: tuple[int, ...] = (512, 256, 512), lam: float = 1e-3,
+                 code_dropout: float = 0.5, input_dropout: float = 0.0, name: str = "deep_autorec") -> keras.Model:
+    """SELU layers, dropout on the middle one (the code), a linear output, L2(lam) on weights and biases."""
+    def l2() -> dict:  # one regulariser per tensor, as in notebook 03
+        return {"kernel_regularizer": keras.regularizers.L2(lam), "bias_regularizer": keras.regularizers.L2(lam)}
+
+    inputs = keras.Input(shape=(n_inputs,), name="ratings")
+    x = keras.layers.Dropout(input_dropout, name="input_dropout")(inputs) if input_dropout else inputs
+    middle = len(layers) // 2
+    for i, size in enumerate(layers):
+        label = "encoder" if i == middle else f"hidden_{i + 1}"
+        x = keras.layers.Dense(size, activation="selu", name=label, **l2())(x)
+        if i == middle and code_dropout:
+            x = keras.layers.Dropout(code_dropout, name="code_dropout")(x)
+    outputs = keras.layers.Dense(n_inputs, name="decoder", **l2())(x)  # linear: ratings, not probabilities
+    return keras.Model(inputs, outputs, name=name)
+
 
 # %%
 train, test, index, fallback = autorec.prepare_split("u1", max_item_id=SMOKE_ITEMS)

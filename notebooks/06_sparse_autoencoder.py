@@ -96,7 +96,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, losses, models, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime
+from helpers.lecture_model import encoder_of, mnist_autoencoder  # written in notebook 01
 from helpers.report import stack_results
 
 runtime.set_seed(SEED)
@@ -117,15 +118,23 @@ runtime.set_seed(SEED)
 #
 # Both are averaged over the examples of a batch (the KL term is already a batch statistic),
 # so, like the BCE they are added to (also a batch mean), they do not grow with the batch
-# size. Here they are in Keras operations, with the layer that adds them to a model's loss:
+# size. Here they are in Keras operations, with the layer that adds them to a model's loss. The
+# cells marked `#| export` are copied by `make sync` into `helpers/sparse.py`, from which the kit's
+# AutoRec and benchmark build their sparse models.
 
 # %%
+#| default_exp sparse
+#| export
+import keras
+
+
 def l1_penalty(codes, weight: float):
     """weight * (sum over units of |h_j|), averaged over the examples of the batch."""
     return weight * keras.ops.mean(keras.ops.sum(keras.ops.abs(codes), axis=-1))
 
 
 # %%
+#| export
 def kl_penalty(codes, rho: float, beta: float):
     """beta * sum over units j of KL(rho || rho_hat_j), rho_hat_j = unit j's mean activation over the batch."""
     rho_hat = keras.ops.clip(keras.ops.mean(codes, axis=0), 1e-6, 1 - 1e-6)  # keeps both logarithms finite
@@ -134,6 +143,7 @@ def kl_penalty(codes, rho: float, beta: float):
 
 
 # %%
+#| export
 class SparsityPenalty(keras.layers.Layer):
     """Passes the code through unchanged and adds its sparsity penalty to the model's loss."""
 
@@ -182,12 +192,10 @@ print(f"Keras {keras.__version__}: activity_regularizer added {added:.6f}; the b
 # %% [markdown]
 # The layer above adds exactly the function's value on every Keras version. The sparse
 # autoencoder is the lecture's 784 → 32 → 784 model with that layer after its code (for KL, a
-# sigmoid code instead of ReLU). The kit keeps a copy, `models.sparse_autoencoder`, which its
-# benchmark (`helpers/benchmark.py`) trains (a test checks that both builds have the same
-# layers, shapes and parameter counts, and that the loss Keras reports is the BCE plus the same
-# penalty).
+# sigmoid code instead of ReLU).
 
 # %%
+#| export
 def build_sparse(kind: str, weight: float, rho: float = 0.05, input_dim: int = 784,
                  code_dim: int = 32) -> keras.Model:
     """The lecture's autoencoder with a sparsity penalty on its code: L1 on ReLU units, KL on sigmoid units."""
@@ -246,12 +254,12 @@ def outputs_of(model: keras.Model, x: np.ndarray, batch_size: int = 4096) -> np.
 
 def code_of(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """The 32-unit code the model's encoder gives each image."""
-    return outputs_of(models.encoder_of(model), x)
+    return outputs_of(encoder_of(model), x)
 
 
-builders = {"basic ReLU (notebook 01)": ("relu", lambda: models.mnist_autoencoder())}
+builders = {"basic ReLU (notebook 01)": ("relu", lambda: mnist_autoencoder())}
 builders.update({f"L1 {w:g}": ("relu", lambda w=w: build_sparse("l1", w)) for w in L1_WEIGHTS})
-builders["basic sigmoid"] = ("sigmoid", lambda: models.mnist_autoencoder(encoder_activation="sigmoid"))
+builders["basic sigmoid"] = ("sigmoid", lambda: mnist_autoencoder(encoder_activation="sigmoid"))
 kl_label = f"KL rho={KL_RHO}, beta={KL_BETA:g}"
 builders[kl_label] = ("sigmoid", lambda: build_sparse("kl", KL_BETA, rho=KL_RHO))
 
@@ -384,9 +392,9 @@ mnist_table[["model", "optimizer", "validation BCE", "test BCE", "learned"]].rou
 
 # %% [markdown]
 # ## 3. A sparse code for ratings
-# The same L1 penalty on I-AutoRec's 500-unit sigmoid code (the kit's `models.autorec(...,
-# code_l1=...)` puts the kit's copy of the layer, `losses.SparsityPenalty`, after the code),
-# without input dropout so that the penalty is the only regulariser added to plain I-AutoRec;
+# The same L1 penalty on I-AutoRec's 500-unit sigmoid code (`autorec.train_autorec` builds notebook
+# 03's `autorec_network` with this lesson's `SparsityPenalty` as its `code_layer`), without input
+# dropout so that the penalty is the only regulariser added to plain I-AutoRec;
 # same λ, optimizer and epochs. The weights in `RATING_L1` are set beforehand. The models train
 # on 95 % of `u1.base` and are compared on the other 5 % (the validation slice); `u1.test` is
 # scored once per model and reported, not chosen by.

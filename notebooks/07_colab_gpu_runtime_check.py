@@ -88,7 +88,8 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from helpers import datasets, models, runtime, training
+from helpers import datasets, runtime, training
+from helpers.lecture_model import mnist_autoencoder  # written in notebook 01
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
@@ -226,7 +227,7 @@ def epoch_seconds(device: str) -> float:
     on 256 images)."""
     with tf.device(device):
         runtime.set_seed(SEED)
-        model = models.mnist_autoencoder()
+        model = mnist_autoencoder()
         model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
                       loss="binary_crossentropy")
         model.fit(x_train[:256], x_train[:256], batch_size=128, epochs=1, verbose=0)  # warm-up
@@ -297,7 +298,7 @@ print("this notebook saves its work under:", runtime.runs_root())
 
 # %%
 folder = runtime.run_dir("07_colab_runtime")
-model = models.mnist_autoencoder()
+model = mnist_autoencoder()
 model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
               loss="binary_crossentropy")
 model.fit(x_train[:1024], x_train[:1024], batch_size=128, epochs=1, verbose=0)
@@ -360,7 +361,7 @@ class Disconnect(keras.callbacks.Callback):
 
 def fresh_model() -> keras.Model:
     runtime.set_seed(SEED)
-    m = models.mnist_autoencoder()
+    m = mnist_autoencoder()
     m.compile(optimizer=keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9),
               loss="binary_crossentropy")
     return m

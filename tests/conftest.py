@@ -67,13 +67,15 @@ def toy_model() -> Callable[..., Any]:
     """
     import keras
 
-    from helpers import losses, models
+    from helpers import losses
+    from helpers.autorec_net import autorec_network
+    from helpers.masked_loss import masked_mse
 
     def make(learning_rate: float = 0.05, decay_steps: int | None = None, metrics: bool = True) -> keras.Model:
         keras.utils.set_random_seed(0)
-        model = models.autorec(5, hidden=4, lam=1e-3)
+        model = autorec_network(5, 4, lam=1e-3)
         rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps) if decay_steps else learning_rate
-        model.compile(optimizer=keras.optimizers.Adam(rate), loss=losses.masked_mse,
+        model.compile(optimizer=keras.optimizers.Adam(rate), loss=masked_mse,
                       metrics=[losses.MaskedRMSE()] if metrics else None)
         return model
 

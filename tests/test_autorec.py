@@ -86,9 +86,9 @@ def test_new_user_demo(offline_data: Path) -> None:
 
 
 def test_blend_weight_range() -> None:
-    np.testing.assert_allclose(autorec.blend([1.0, 2.0], [3.0, 4.0], 0.75), [1.5, 2.5])
+    np.testing.assert_allclose(autorec.blend_item_user([1.0, 2.0], [3.0, 4.0], 0.75), [1.5, 2.5])
     with pytest.raises(ValueError):
-        autorec.blend([1.0], [2.0], 1.5)
+        autorec.blend_item_user([1.0], [2.0], 1.5)
 
 
 def test_prepare_split_and_epochs(offline_data: Path) -> None:
@@ -102,10 +102,10 @@ def test_prepare_split_and_epochs(offline_data: Path) -> None:
 def test_optimizer_choice_compiles_and_is_checked() -> None:
     import keras
 
-    from helpers import models
+    from helpers.autorec_net import autorec_network, compile_autorec
 
-    model = models.autorec(6, hidden=3)
-    autorec.compile_autorec(model, autorec.BEST_ITEM.with_(optimizer="rmsprop"), n_rows=10)
+    model = autorec_network(6, 3, lam=1e-3)
+    compile_autorec(model, autorec.BEST_ITEM.with_(optimizer="rmsprop"), n_rows=10)
     assert isinstance(model.optimizer, keras.optimizers.RMSprop)
     with pytest.raises(ValueError, match="optimizer"):
-        autorec.compile_autorec(models.autorec(6, hidden=3), autorec.BEST_ITEM.with_(optimizer="sgd9"), n_rows=10)
+        compile_autorec(autorec_network(6, 3, lam=1e-3), autorec.BEST_ITEM.with_(optimizer="sgd9"), n_rows=10)

@@ -1,5 +1,6 @@
-"""Sparse FC and GLocal-K: the local and global kernels, GLocal-K's objective pinned by hand, SciPy's
-L-BFGS-B on a flat vector, and training on a toy matrix (tiny shapes; the training tests are slow)."""
+"""Notebook 08's Sparse FC and GLocal-K (helpers/kernel_autorec.py): the local and global kernels, GLocal-K's
+objective pinned by hand, SciPy's L-BFGS-B on a flat vector, and training on a toy matrix (tiny shapes; the
+training tests are slow)."""
 
 from __future__ import annotations
 
@@ -97,12 +98,6 @@ def test_for_epochs_counts_pre_training_first() -> None:
     assert ka.SPARSE_FC.epochs == 30 and ka.GLOCAL_K.epochs == 90
 
 
-def test_layer_config_round_trip() -> None:
-    layer = ka.KernelDense(3, dim=4, lambda_2=0.1, lambda_s=0.2, activation=None)
-    again = ka.KernelDense.from_config(layer.get_config())
-    assert (again.units, again.dim, again.lambda_2, again.lambda_s) == (3, 4, 0.1, 0.2)
-
-
 @pytest.mark.parametrize("size", [3, 2])
 def test_global_kernel_patches_give_the_convolution(size: int) -> None:
     rng = np.random.default_rng(0)
@@ -195,9 +190,11 @@ def test_both_stages_lower_the_objective_and_record_validation(optimizer: str) -
 
 @pytest.mark.slow
 def test_select_and_refit_trains_the_chosen_epochs_on_everything() -> None:
+    from tools.benchmark import select_and_refit
+
     ratings = _toy_ratings(2)
     index = RatingIndex.from_ratings(ratings)
-    chosen = ka.select_and_refit(ratings, index, _toy_config(), valid_fraction=0.2)
+    chosen = select_and_refit(ratings, index, _toy_config(), valid_fraction=0.2)
     assert chosen.epochs == chosen.selection.best_epoch() and len(chosen.final.history) == chosen.epochs
     assert chosen.final.n_ratings == len(ratings) and chosen.selection.n_ratings < len(ratings)
     assert len(chosen.valid_predictions) == round(0.2 * len(ratings))
@@ -207,39 +204,3 @@ def test_unknown_optimizer_is_refused() -> None:
     ratings = _toy_ratings()
     with pytest.raises(ValueError, match="optimizer"):
         ka.train_glocal_k(ratings, RatingIndex.from_ratings(ratings), ka.GLOCAL_K.with_(optimizer="sgd"))
-
-
-def _notebook_classes() -> dict[str, object]:
-    """The classes notebook 08 writes in its own cells (KernelDense, GlobalKernel, GLocalK)."""
-    import jupytext
-
-    from helpers.runtime import kit_root
-
-    namespace: dict[str, object] = {"keras": keras, "ops": keras.ops, "np": np, "tf": tf, "kernel_autorec": ka}
-    for cell in jupytext.read(kit_root() / "notebooks" / "08_beyond_autorec.py").cells:
-        if cell.cell_type == "code" and cell.source.lstrip().startswith("class "):
-            exec(compile(cell.source, "08_beyond_autorec.py", "exec"), namespace)  # noqa: S102 - the kit's own notebook
-    return namespace
-
-
-def test_the_notebooks_model_builds_the_librarys_layers() -> None:
-    """Same layers, weight names and shapes, parameter counts, and (with the same numbers) the same outputs."""
-    notebook = _notebook_classes()
-    nb_model = notebook["GLocalK"](12, 7, hidden=(5, 4), dim=3, lambda_2=2.0, lambda_s=0.5)  # type: ignore[operator]
-    lib_model = ka.GLocalK(12, 7, ka.GLOCAL_K.with_(hidden=(5, 4), dim=3, lambda_2=2.0, lambda_s=0.5))
-
-    def layout(model: keras.Model) -> list[tuple[str, list[tuple[str, tuple[int, ...]]]]]:
-        parts = [*model.local_layers, model.global_kernel]
-        return [(p.name, [(w.name, tuple(w.shape)) for w in p.weights]) for p in parts]
-
-    assert layout(nb_model) == layout(lib_model) and nb_model.count_params() == lib_model.count_params()
-    for mine, theirs in zip(nb_model.weights, lib_model.weights):
-        theirs.assign(theirs.numpy() * (1000.0 if theirs.name in ("u", "v") else 1.0))  # spread out: some K = 0
-        mine.assign(theirs.numpy())
-    x = (np.random.default_rng(0).integers(0, 6, (12, 7)) * (np.random.default_rng(1).random((12, 7)) < 0.4))
-    x = x.astype(np.float32)
-    for finetune in (False, True):
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(nb_model(x, finetune=finetune)),
-                                   keras.ops.convert_to_numpy(lib_model(x, finetune=finetune)), rtol=1e-5, atol=1e-5)
-    assert float(nb_model.penalty()) == pytest.approx(float(lib_model.penalty()), rel=1e-5)
-    assert 0 < lib_model.share_pruned() < 1

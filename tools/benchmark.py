@@ -1,0 +1,306 @@
+"""Benchmarks that print figures (one JSON line with --json).
+
+    python -m helpers.benchmark mnist --model {seed,stacked,denoising,sparse} [--epochs N] [--seed S] --json
+    python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse,glocal,kernel,ensemble}]
+        --split u1 [--epochs N] [--seed S] [--run-dir DIR] --json
+
+The autorec benchmark trains notebook 03's best configuration on MovieLens 100K: an
+I-AutoRec and a U-AutoRec on the split's base file, blended, scored on its test file. It
+counts epochs across the two models (I first, then U), so `epochs` is the total and
+`resumed_from_epoch` says where a run started again after an interruption (0 when fresh).
+`--model glocal` trains notebook 08's GLocal-K (`helpers.kernel_autorec`, written in that lesson;
+full-batch SciPy L-BFGS-B; not resumable), `--model kernel` its local-kernel network alone (Sparse FC), and
+`--model ensemble` the stacked blend (`helpers.ensemble`). For these three every choice is made on a
+5% validation slice of the split's own base file (`selected_on`): GLocal-K's epochs; for the blend
+also AutoRec's λ and input dropout and biased MF's size and L2 weight (`chosen_settings`), its members
+and their weights. The chosen models are trained again on the whole base file (`seconds`; the choice
+took `selection_seconds`) and the test file is read once. GLocal-K's own settings are its authors'
+(lambda_2 20, lambda_s 0.006, 30 + 60 epochs at most), fixed in advance. `--model ensemble` also
+reports GLocal-K alone (`glocal_rmse`) when the blend chose it: the same protocol as `--model glocal`,
+from the same run. `--model autorec` and the variants keep the stored settings of `helpers.autorec`,
+chosen in notebook 03 on u1.base's validation slice: on u2-u5 those settings have seen test ratings
+(u1.base holds them), so their figures there are not five-fold figures with per-fold choices.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helpers.runtime import smoke_or
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+# The helpers that load TensorFlow are imported inside the functions below, not here, so that
+# `python -m helpers.benchmark --help` answers at once (helpers.runtime is cheap).
+
+MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
+AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "glocal", "kernel", "ensemble")
+
+
+def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 128) -> dict[str, Any]:
+    """Train an MNIST autoencoder variant the lecture's way and report validation BCE and time.
+
+    seed: the lecture's 784-32-784; stacked: 784-128-64-32-64-128-784 trained end to end;
+    denoising: Gaussian noise (std 0.3) on the input in training; sparse: L1 (1e-3) on the code.
+    The models train on the first 90% of the training images; `val_loss` is the BCE of the last
+    10% (the validation slice, as in the notebooks), clean digits rebuilt from clean inputs;
+    `test_loss` is the BCE of the test images, scored once after training.
+    """
+    from helpers import datasets, experiments, losses, runtime
+    from helpers.denoising import denoising_autoencoder  # written in notebook 04
+    from helpers.lecture_model import encoder_of, mnist_autoencoder  # notebook 01
+    from helpers.sparse import build_sparse  # notebook 06
+    from helpers.stacked import build_stacked  # notebook 05
+
+    (x_train, _), (x_test, _) = datasets.load_mnist()
+    if runtime.is_smoke():
+        x_train, x_test = x_train[:2000], x_test[:500]
+    cut = int(len(x_train) * 0.9)
+    x_fit, x_valid = x_train[:cut], x_train[cut:]
+    runtime.set_seed(seed)
+    builders = {
+        "seed": mnist_autoencoder,
+        "stacked": build_stacked,
+        "denoising": lambda: denoising_autoencoder("gaussian", 0.3),
+        "sparse": lambda: build_sparse("l1", 1e-3),
+    }
+    if model_name not in builders:
+        raise ValueError(f"Unknown MNIST model {model_name!r}; choose one of {MNIST_MODELS}.")
+    model = builders[model_name]()
+    run = experiments.fit_autoencoder(model, x_fit, x_valid, epochs=epochs, batch_size=batch_size)
+    rebuilt_test = model.predict(x_test, verbose=0)
+    result = {
+        "benchmark": "mnist", "model": model_name, "val_loss": run["val_bce"],
+        "best_val_loss": float(min(run["history"]["val_bce"])), "loss": float(run["history"]["loss"][-1]),
+        "test_loss": float(losses.bce_per_image(x_test, rebuilt_test).mean()),
+        "epochs": epochs, "seconds": round(run["seconds"], 2), "seconds_per_epoch": round(run["seconds_per_epoch"], 3),
+        "seed": seed, "n_train": int(len(x_fit)), "n_valid": int(len(x_valid)), "n_test": int(len(x_test)),
+        "data": f"offline:{datasets.data_dir()}" if datasets.data_dir() else "mnist.npz (60k/10k)",
+        "params": int(model.count_params()),
+    }
+    if model_name == "denoising":
+        noisy = experiments.add_noise(x_valid, "gaussian", 0.3, seed=seed)
+        rebuilt = model.predict(noisy, verbose=0)
+        result["val_loss_noisy_inputs"] = float(losses.bce_per_image(x_valid, rebuilt).mean())
+    encoder = encoder_of(model, "enc_3" if model_name == "stacked" else "encoder")
+    result["mean_activation"] = losses.code_stats(encoder.predict(x_valid, verbose=0))["mean_activation"]
+    return result
+
+
+def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | None,
+                      model_name: str = "autorec") -> dict[str, Any]:
+    """Train a rating autoencoder on MovieLens 100K `split`; RMSE/MAE on its test file.
+
+    autorec: notebook 03's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
+    single I-AutoRec variants of notebooks 04-05 (`helpers.autorec.VARIANTS`).
+    """
+    from helpers import autorec, evaluation, runtime
+
+    # the same split and fallback as notebooks 04-05 (smoke mode: the items with id <= 300, as there)
+    train, test, index, fallback = autorec.prepare_split(split, max_item_id=300 if runtime.is_smoke() else None)
+    if model_name not in AUTOREC_MODELS:
+        raise ValueError(f"Unknown rating model {model_name!r}; choose one of {AUTOREC_MODELS}.")
+    if model_name in ("glocal", "kernel"):
+        if run_dir:
+            raise ValueError(f"--run-dir: the {model_name} model trains full-batch without checkpoints; leave it out.")
+        return glocal_benchmark(split, train, test, index, fallback, epochs, seed, model_name)
+    if model_name == "ensemble":
+        if run_dir:
+            raise ValueError("--run-dir: the ensemble's members train without checkpoints; leave it out.")
+        return ensemble_benchmark(split, train, test, index, fallback, epochs, seed)
+    blended = model_name == "autorec"
+    configs = [autorec.BEST_ITEM, autorec.BEST_USER] if blended else [autorec.VARIANTS[model_name]]
+    if epochs is not None:
+        configs = [c.with_(epochs=epochs) for c in configs]
+    elif runtime.is_smoke():
+        configs = [c.with_(epochs=2) for c in configs]
+    root = Path(run_dir) if run_dir else None
+    trained, seconds, resumed, done = [], 0.0, None, 0
+    for config in configs:
+        folder = root / f"{config.by}_autorec" if root else None
+        model = autorec.train_autorec(train, index, config, run_dir=folder, seed=seed)
+        fit = model.fit
+        assert fit is not None
+        if resumed is None and fit.resumed_from_epoch < config.epochs:  # the first model with work left
+            resumed = done + fit.resumed_from_epoch
+        done += config.epochs
+        seconds += fit.seconds
+        trained.append(model)
+    preds = [m.predict_pairs(test, fallback)[0] for m in trained]
+    common = {"benchmark": "autorec", "split": split, "model": model_name, "seconds": round(seconds, 2),
+              "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
+              "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]), "n_test": len(test), "seed": seed,
+              "smoke": runtime.is_smoke()}
+    if not blended:  # scored exactly as notebooks 04-05 score their variants
+        row = autorec.variant_scores(model_name, trained[0], train, test, fallback)
+        return {**common, "rmse": row["rmse"], "mae": row["mae"], "n_fallback": row["n_fallback"],
+                "recall_at_10": row["recall@10"], "ndcg_at_10": row["ndcg@10"],
+                "mean_activation": row["code mean activation"], "share_alive": row["code share alive"]}
+    unseen = trained[0].predict_pairs(test, fallback)[1]
+    scores = evaluation.score(test, autorec.blend_item_user(preds[0], preds[1], autorec.BEST_BLEND), unseen)
+    return {**common, "rmse": scores.rmse, "mae": scores.mae, "n_fallback": scores.n_fallback,
+            "rmse_user_autorec": evaluation.rmse(test["rating"], preds[1]), "blend_weight_item": autorec.BEST_BLEND}
+
+
+def _glocal_config(model_name: str, epochs: int | None) -> Any:
+    """GLocal-K as published (or Sparse FC for `kernel`), its epochs capped at `epochs`; tiny in smoke mode."""
+    from helpers import kernel_autorec, runtime
+
+    config = kernel_autorec.SPARSE_FC if model_name == "kernel" else kernel_autorec.GLOCAL_K
+    if runtime.is_smoke():
+        config = config.with_(pretrain_epochs=2, finetune_epochs=min(config.finetune_epochs, 1), iterations=2)
+    return config.for_epochs(min(epochs, config.epochs)) if epochs is not None else config
+
+
+@dataclass
+class Selected:
+    """A model chosen on a validation slice and refitted on the whole base file."""
+
+    final: Any  # trained on all of the base file for the chosen number of epochs
+    selection: Any  # trained on the fitting part, validation RMSE every epoch
+    epochs: int  # the epochs chosen on validation
+    selection_seconds: float  # wall time of the selection run (training and validation scoring)
+    valid_predictions: Any  # the selection run's predictions of the validation slice at the chosen epoch
+
+
+def select_and_refit(
+    train: Any, index: Any, config: Any, *, seed: int = 0,
+    valid_fraction: float = 0.05, verbose: bool = False,
+) -> Selected:
+    """Choose the number of epochs on a validation slice carved from `train`, then refit on all of `train`.
+
+    The slice (`valid_fraction` of `train`, seeded) is the only data any choice sees; the test
+    file is left for one look afterwards.
+    """
+    import time
+
+    from helpers import evaluation
+    from helpers.kernel_autorec import train_glocal_k  # written in notebook 08
+    from helpers.ratings import RatingIndex, carve_validation
+
+    fit_part, valid = carve_validation(train, valid_fraction, seed=seed)
+    fit_index = RatingIndex.from_ratings(fit_part)
+    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    start = time.perf_counter()
+    selection = train_glocal_k(fit_part, fit_index, config, seed=seed, validation=valid, fallback=valid_fallback,
+                               verbose=verbose)
+    selection_seconds = time.perf_counter() - start
+    epochs = selection.best_epoch()
+    final = train_glocal_k(train, index, config.for_epochs(epochs), seed=seed, verbose=verbose)
+    assert selection.best_valid_predictions is not None
+    return Selected(final, selection, epochs, selection_seconds, selection.best_valid_predictions)
+
+
+def selected_on(split: str, seed: int, fraction: float = 0.05) -> str:
+    """Where every choice of a run on `split` was made, e.g. 'u2.base (5% validation slice, seed 0)'."""
+    return f"{split}.base ({fraction:.0%} validation slice, seed {seed})"
+
+
+def glocal_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None, seed: int,
+                     model_name: str = "glocal") -> dict[str, Any]:
+    """GLocal-K (or Sparse FC for `kernel`): epochs chosen on a 5% validation slice of the base file,
+    a refit on the whole base file, one look at the test file."""
+    from helpers import evaluation, runtime
+
+    config = _glocal_config(model_name, epochs)
+    chosen = select_and_refit(train, index, config, seed=seed)
+    final, history = chosen.final, chosen.selection.history
+    pred, unseen = final.predict_pairs(test, fallback)
+    scores = evaluation.score(test, pred, unseen)
+    return {"benchmark": "autorec", "split": split, "model": model_name,
+            "name": "Sparse FC" if model_name == "kernel" else "GLocal-K", "rmse": scores.rmse, "mae": scores.mae,
+            "seconds": round(final.seconds, 2), "selection_seconds": round(chosen.selection_seconds, 2),
+            "epochs_chosen": chosen.epochs, "epochs_max": config.epochs,
+            "pretrain_epochs": final.config.pretrain_epochs, "finetune_epochs": final.config.finetune_epochs,
+            "valid_rmse": float(history["val_rmse"].min()), "selected_on": selected_on(split, seed),
+            "iterations": int(final.history["iterations"].sum()), "evaluations": int(final.history["evaluations"].sum()),
+            "lambda_2": config.lambda_2, "lambda_s": config.lambda_s, "share_pruned": final.share_pruned(),
+            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
+
+
+def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None,
+                       seed: int) -> dict[str, Any]:
+    """Notebook 08's stacked blend with every choice made on a 5% validation slice of the split's own base
+    file: AutoRec's λ and input dropout, MF's size and L2 weight (`ensemble.tune`), GLocal-K's epochs, the
+    members and their weights; the members refitted on the whole base file, one look at its test file."""
+    import numpy as np
+
+    from helpers import ensemble, evaluation, runtime
+
+    smoke = runtime.is_smoke()
+    autorec_epochs = epochs if epochs is not None else (2 if smoke else None)
+    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs), autorec_epochs)
+    grids = {"autorec_grid": ((1e-3, 0.5), (3e-3, 0.5)), "mf_grid": ((10, 0.1),)} if smoke else {}
+    chosen = ensemble.choose_and_refit(train, index, seed=seed, settings=settings, tune_settings=True, **grids)
+    tuned = chosen.settings
+    pred, member_preds = chosen.predict(test, fallback)
+    unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
+    scores = evaluation.score(test, pred, unseen)
+    valid_blend = ensemble.blend(chosen.valid_predictions, chosen.weights)
+    glocal = {}  # GLocal-K alone, when chosen: the same protocol as --model glocal, read off this run
+    if ensemble.GLOCAL in chosen.final:
+        alone = evaluation.score(test, member_preds[ensemble.GLOCAL], unseen)
+        glocal = {"glocal_rmse": alone.rmse, "glocal_mae": alone.mae,
+                  "glocal_seconds": round(chosen.final_seconds[ensemble.GLOCAL], 2),
+                  "glocal_selection_seconds": round(chosen.selection_seconds[ensemble.GLOCAL], 2)}
+    return {"benchmark": "autorec", "split": split, "model": "ensemble", "rmse": scores.rmse, "mae": scores.mae,
+            "seconds": round(chosen.refit_wall, 2), "selection_seconds": round(chosen.selection_wall, 2),
+            "epochs_chosen": chosen.glocal_epochs, "selected_on": selected_on(split, seed),
+            "chosen_settings": {"autorec_lam": tuned.autorec_lam, "autorec_dropout": tuned.autorec_dropout,
+                                "mf_factors": tuned.mf_factors, "mf_reg": tuned.mf_reg},
+            "members": chosen.members, "weights": {k: round(v, 4) for k, v in chosen.weights.items()},
+            "cv_rmse": float(chosen.steps["cv_rmse"].min()),
+            "valid_rmse": evaluation.rmse(chosen.valid_ratings, valid_blend),
+            "member_rmse": {k: round(evaluation.rmse(test["rating"], p), 4) for k, p in member_preds.items()},
+            "candidate_valid_rmse": {k: round(evaluation.rmse(chosen.valid_ratings, p), 4)
+                                     for k, p in chosen.valid_predictions.items()},
+            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()}, **glocal,
+            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run one benchmark, print its figures."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="what", required=True)
+    mnist = sub.add_parser("mnist", help="MNIST autoencoders: validation BCE and training time")
+    mnist.add_argument("--model", choices=MNIST_MODELS, default="seed")
+    mnist.add_argument("--epochs", type=int, default=None, help="default: 50 (2 with COURSE_SMOKE=1)")
+    mnist.add_argument("--seed", type=int, default=0)
+    mnist.add_argument("--json", action="store_true", help="print one JSON line")
+    rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
+    rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
+                     help="autorec: notebook 03's best (I/U blend); denoising, deep, sparse: notebooks 04-05; "
+                          "glocal: GLocal-K (helpers.kernel_autorec); kernel: Sparse FC, its local kernels only; "
+                          "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants and biased MF "
+                          "(helpers.ensemble), chosen on the split's own base file")
+    rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
+    rec.add_argument("--epochs", type=int, default=None,
+                     help="epochs per model (default: the best configuration's); glocal, kernel and ensemble: "
+                          "the most epochs the validation slice chooses from (default GLocal-K's 30 + 60)")
+    rec.add_argument("--seed", type=int, default=0)
+    rec.add_argument("--run-dir", default=None, help="checkpoint here; running again after an interruption resumes")
+    rec.add_argument("--json", action="store_true", help="print one JSON line")
+    args = parser.parse_args(argv)
+    if args.epochs is not None and args.epochs < 1:
+        parser.error("--epochs must be at least 1")
+    if args.what == "mnist":
+        result = mnist_benchmark(args.model, args.epochs if args.epochs is not None else smoke_or(50, 2), args.seed)
+    else:
+        result = autorec_benchmark(args.split, args.epochs, args.seed, args.run_dir, args.model)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:>18}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
