@@ -76,14 +76,14 @@ hygiene: venv
 # passes every public and hidden test. The students' edition: every grader.check reports "not answered", none crashes.
 nbval: venv
 	@test -n "$(NOTEBOOKS)" || { echo "No notebooks yet: nothing for nbval to run."; exit 0; }
-	COURSE_SMOKE=1 $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider \
+	COURSE_MODE=smoke $(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider \
 		-n $(WORKERS) --dist loadfile -p tools.nbval_outputs --keep-outputs build/nbval $(NOTEBOOKS)
 
 # pytest with the kit's tools importable in the test process only (the kernel finds the students' kit by its setup cell).
 export PYTEST_WITH_TOOLS := import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.exit(pytest.main(sys.argv[1:]))
 
 nbval-student: student
-	cd build/student/ae-recsys-kit/notebooks && COURSE_SMOKE=1 $(CURDIR)/$(BIN)/python -c "$$PYTEST_WITH_TOOLS" $(CURDIR) \
+	cd build/student/ae-recsys-kit/notebooks && COURSE_MODE=smoke $(CURDIR)/$(BIN)/python -c "$$PYTEST_WITH_TOOLS" $(CURDIR) \
 		--nbval-lax --nbval-cell-timeout=900 -q -p no:cacheprovider --rootdir . -n $(WORKERS) --dist loadfile \
 		-p tools.nbval_outputs --expect-unanswered \
 		--keep-outputs $(CURDIR)/build/nbval-student [0-9][0-9]_*.ipynb

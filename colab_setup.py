@@ -6,13 +6,14 @@ a student who cloned the kit and wants no Drive puts a `#` before `drive.mount`)
 folder, puts it on `sys.path` and calls
 
     import colab_setup
-    KIT = colab_setup.setup(mode=None)   # returns the kit's folder
+    KIT, MODE = colab_setup.setup(MODE)   # the kit's folder and the run mode
 
-which does the rest: it sets the run mode (`helpers.runtime.set_mode`; None keeps COURSE_MODE),
-notes where Drive is mounted (run folders go to `MyDrive/ae-recsys-runs/` there) or says that
+which does the rest: it resolves the run mode once (`helpers.runtime.mode`: the notebook's MODE,
+else COURSE_MODE, else lecture in Colab and full elsewhere) and returns it for the parameters
+cell, notes where Drive is mounted (run folders go to `MyDrive/ae-recsys-runs/` there) or says that
 runs are lost with the runtime when it is not, installs only the packages the runtime lacks,
 and prints a runtime report (Python, TensorFlow, Keras, and the GPU or how to switch one on).
-Locally it changes nothing but `sys.path` and the mode. Run as a script (`python
+Locally it changes nothing but `sys.path`. Run as a script (`python
 colab_setup.py`) it prints the same report.
 
 Where the cell looks for the kit, in this order: the working folder and the folder above it
@@ -174,9 +175,9 @@ def report() -> str:
 
 def mode_line(asked: str | None) -> str:
     """One sentence: which run mode runs, why, and how to change it."""
-    name = runtime.mode()
+    name = runtime.mode(asked)
     why = ("MODE in the cell above" if asked is not None
-           else "COURSE_SMOKE/COURSE_MODE" if os.environ.get("COURSE_SMOKE") or os.environ.get("COURSE_MODE")
+           else "COURSE_MODE" if os.environ.get("COURSE_MODE", "").strip()
            else "Colab's default, sized for a 10-minute practice slot" if runtime.in_colab()
            else "the default outside Colab")
     other = {"full": '"lecture" (sized for a 10-minute slot)', "lecture": '"full" (the whole lesson)',
@@ -184,12 +185,12 @@ def mode_line(asked: str | None) -> str:
     return f'Run mode: {name} ({why}). For {other}, set MODE = {other.split()[0]} in the cell above and rerun.'
 
 
-def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = False) -> Path:
-    """Get the runtime ready and return the kit's folder (see the module docstring)."""
+def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = False) -> tuple[Path, str]:
+    """Get the runtime ready; return the kit's folder and the run mode (see the module docstring)."""
     sys.path[:] = list(dict.fromkeys(sys.path))  # each folder once: every run of the setup cell adds its folders again
     quiet_tensorflow_logs()  # before report() imports TensorFlow
     runtime.start_clock()
-    runtime.set_mode(mode)  # None: COURSE_MODE decides, else lecture in Colab and full elsewhere
+    resolved = runtime.mode(mode)  # None: COURSE_MODE decides, else lecture in Colab and full elsewhere
     if runtime.in_colab():
         mountpoint = Path.cwd() / "drive"  # where the setup cell mounted Drive (Colab works in /content)
         if (mountpoint / "MyDrive").is_dir():
@@ -205,9 +206,9 @@ def setup(mode: str | None = None, install_missing: bool = True, quiet: bool = F
     if not quiet:
         print(report())
         print(mode_line(mode))
-    return KIT
+    return KIT, resolved
 
 
 if __name__ == "__main__":
-    print(f"Kit folder: {setup(quiet=True)}")
+    print(f"Kit folder: {setup(quiet=True)[0]}")
     print(report())

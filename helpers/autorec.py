@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from helpers import datasets, evaluation, losses, runtime, training
+from helpers import evaluation, losses, runtime, training
 from helpers.autorec_net import autorec_network, compile_autorec  # written in notebook 03
 from helpers.lecture_model import encoder_of  # written in notebook 01
 from helpers.ratings import RatingIndex, rating_dataset, rating_matrix
@@ -198,19 +198,6 @@ def fold_in(user_model: TrainedAutoRec, new_ratings: dict[int, float]) -> pd.Ser
         row[0, pos] = float(rating)
     predicted = reconstruct(user_model.model, row)[0]
     return pd.Series(predicted, index=index.item_ids, name="predicted rating")
-
-
-def prepare_split(split: str = "u1", max_item_id: int | None = None
-                  ) -> tuple[pd.DataFrame, pd.DataFrame, RatingIndex, np.ndarray]:
-    """MovieLens 100K `split` ready for the variant lessons: train, test, the index built on
-    train, and the bias-baseline fallback for test pairs unseen in training. `max_item_id`
-    keeps only items up to that id (smoke mode)."""
-    train, test = datasets.load_movielens("ml-100k", split)
-    if max_item_id is not None:
-        train, test = train[train["item_id"] <= max_item_id], test[test["item_id"] <= max_item_id]
-    index = RatingIndex.from_ratings(train)
-    fallback = evaluation.BiasBaseline().fit(train).predict(test)
-    return train, test, index, fallback
 
 
 def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, test: pd.DataFrame,

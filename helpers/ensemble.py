@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import autorec, evaluation, kernel_autorec, ratings, training
+from . import autorec, evaluation, kernel_autorec, training
 from .ratings import RatingIndex
 
 #: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
@@ -239,14 +239,14 @@ class StackedBlend:
 
 
 def choose_and_refit(
-    train: pd.DataFrame, index: RatingIndex, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
-    settings: MemberSettings = MemberSettings(), valid_fraction: float = 0.05, trained: dict[str, Any] | None = None,
+    split: evaluation.Split, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
+    settings: MemberSettings = MemberSettings(), trained: dict[str, Any] | None = None,
     refitted: dict[str, Any] | None = None, tune_settings: bool = False,
     autorec_grid: tuple[tuple[float, float], ...] = AUTOREC_GRID, mf_grid: tuple[tuple[int, float], ...] = MF_GRID,
 ) -> StackedBlend:
-    """Carve a validation slice from `train`; train every candidate on the rest (GLocal-K's epochs
-    chosen on the slice), choose members by `forward_select` and fit their weights on the slice;
-    then train the chosen members again on all of `train`. No test file is read.
+    """Train every candidate on the split's fitting part (GLocal-K's epochs chosen on its validation
+    slice), choose members by `forward_select` and fit their weights on the slice; then train the
+    chosen members again on the whole base file. The test file is not read.
 
     `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
     (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
@@ -255,9 +255,8 @@ def choose_and_refit(
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
-    fit_part, valid = ratings.carve_validation(train, valid_fraction, seed=seed)
-    fit_index = RatingIndex.from_ratings(fit_part)
-    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    train, index, fit_part, valid = split.train, split.index, split.fit, split.valid
+    fit_index, valid_fallback = split.fit_index, split.valid_fallback
     valid_ratings = valid["rating"].to_numpy(dtype=np.float64)
     predictions: dict[str, np.ndarray] = {}
     seconds: dict[str, float] = {}

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import ndcg_score
 
-from helpers.ratings import RatingIndex
+from helpers import datasets
+from helpers.ratings import VALID_FRACTION, RatingIndex, carve_validation
 
 RATING_SCALE = (1.0, 5.0)
 
@@ -258,3 +259,42 @@ def ranking_metrics(
         recalls.append(recall_at_k(top, items, k))
         ndcgs.append(ndcg_at_k(top, items, k))
     return {f"recall@{k}": float(np.mean(recalls)), f"ndcg@{k}": float(np.mean(ndcgs)), "users": len(relevant)}
+
+
+@dataclass(frozen=True)
+class Split:
+    """One rating split, built once: the base file (`train`) and its id index, the test file and the
+    bias baseline's predictions for it (`fallback`, for pairs a model never saw in `train`), and the
+    validation slice carved from the base file (`valid`, where every choice is made) with the rest
+    (`fit`), its index and its own fallback (the baseline fitted on `fit`)."""
+
+    name: str
+    train: pd.DataFrame
+    test: pd.DataFrame
+    index: RatingIndex
+    fallback: np.ndarray
+    fit: pd.DataFrame
+    valid: pd.DataFrame
+    fit_index: RatingIndex
+    valid_fallback: np.ndarray
+    seed: int
+    valid_fraction: float
+
+    @classmethod
+    def of(cls, name: str, train: pd.DataFrame, test: pd.DataFrame, seed: int = 0,
+           valid_fraction: float = VALID_FRACTION) -> Split:
+        """The split of `train` and `test`, its validation slice a seeded `valid_fraction` of `train`."""
+        fit, valid = carve_validation(train, valid_fraction, seed=seed)
+        return cls(name, train, test, RatingIndex.from_ratings(train), BiasBaseline().fit(train).predict(test),
+                   fit, valid, RatingIndex.from_ratings(fit), BiasBaseline().fit(fit).predict(valid), seed,
+                   valid_fraction)
+
+
+def load_split(name: str = "u1", *, seed: int = 0, max_item_id: int | None = None,
+               valid_fraction: float = VALID_FRACTION) -> Split:
+    """MovieLens 100K's split `name` (u1..u5, ua, ub) as a `Split`; `max_item_id` keeps only the items up
+    to that id (smoke mode)."""
+    train, test = datasets.load_movielens("ml-100k", name)
+    if max_item_id is not None:
+        train, test = train[train["item_id"] <= max_item_id], test[test["item_id"] <= max_item_id]
+    return Split.of(name, train, test, seed, valid_fraction)

@@ -292,8 +292,12 @@ def random_split(ratings: pd.DataFrame, test_fraction: float, seed: int) -> tupl
     return train, test
 
 
+#: The share of a base file carved off as the validation slice, where every choice is made (the kit's one value).
+VALID_FRACTION = 0.05
+
+
 def carve_validation(
-    train: pd.DataFrame, fraction: float = 0.05, seed: int = 0
+    train: pd.DataFrame, fraction: float = VALID_FRACTION, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a seeded random `fraction` of training ratings off for validation."""
     if not 0 < fraction < 1:

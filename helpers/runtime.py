@@ -19,9 +19,6 @@ DRIVE_MOUNTPOINT = Path("/content/drive")
 #: Folder on Drive (under MyDrive) that holds the runs when the kit runs in Colab.
 DRIVE_RUNS_FOLDER = "ae-recsys-runs"
 
-_TRUE = {"1", "true", "yes", "on"}
-
-
 def in_colab() -> bool:
     """True when this Python runs inside a Google Colab runtime."""
     return "google.colab" in sys.modules
@@ -36,42 +33,22 @@ def kit_root() -> Path:
 #: on a 2-core CPU; the README's timing table has the recorded minutes), and the tests' quick slice.
 MODES = ("full", "lecture", "smoke")
 
-_mode_override: str | None = None
 
+def mode(asked: str | None = None) -> str:
+    """The run mode, one value: `asked` (a notebook's MODE parameter) when it is given, else the
+    COURSE_MODE variable, else 'lecture' in Colab (a practice slot) and 'full' elsewhere.
 
-def _checked_mode(value: str, where: str) -> str:
+    A value that is not one of MODES is an error that names where it came from.
+    """
+    where, value = ("MODE", asked) if asked is not None else ("COURSE_MODE", os.environ.get("COURSE_MODE", ""))
+    if not value.strip():
+        return "lecture" if in_colab() else "full"
     name = value.strip().lower()
     if name not in MODES:
         raise ValueError(f"{where}={value!r} is not a run mode: use one of {', '.join(map(repr, MODES))} "
                          "(full is the default; lecture is sized for a 10-minute slot a notebook; smoke is the tests' "
                          "quick slice).")
     return name
-
-
-def set_mode(name: str | None) -> str:
-    """Choose the run mode for this Python process (a notebook's parameters cell); None goes back to
-    the environment's choice. Returns the mode now in force, as `mode()` does."""
-    global _mode_override
-    _mode_override = None if name is None else _checked_mode(name, "MODE")
-    return mode()
-
-
-def mode() -> str:
-    """The run mode: 'full', 'lecture' or 'smoke'.
-
-    In order: the mode chosen with `set_mode` (a notebook's `MODE = ...`); COURSE_SMOKE=1, which
-    means smoke whatever COURSE_MODE says (the tests and CI set it); COURSE_MODE; else 'lecture'
-    in Colab (a practice slot) and 'full' elsewhere. A COURSE_MODE that is not one of the three
-    is an error that names it.
-    """
-    if _mode_override is not None:
-        return _mode_override
-    if os.environ.get("COURSE_SMOKE", "").strip().lower() in _TRUE:
-        return "smoke"
-    raw = os.environ.get("COURSE_MODE", "")
-    if raw.strip():
-        return _checked_mode(raw, "COURSE_MODE")
-    return "lecture" if in_colab() else "full"
 
 
 _started = time.monotonic()
@@ -88,24 +65,16 @@ def elapsed_minutes() -> float:
     return (time.monotonic() - _started) / 60
 
 
-def by_mode(full: T, lecture: T, smoke: T) -> T:
-    """The value for the current run mode (for a notebook's parameters cell)."""
-    return {"full": full, "lecture": lecture, "smoke": smoke}[mode()]
+def by_mode(mode: str, full: T, lecture: T, smoke: T) -> T:
+    """The value for run mode `mode` (a notebook's parameters cell: `by_mode(MODE, 50, 20, 2)`)."""
+    if mode not in MODES:
+        raise ValueError(f"mode={mode!r}: use one of {', '.join(map(repr, MODES))}.")
+    return {"full": full, "lecture": lecture, "smoke": smoke}[mode]
 
 
-def is_smoke() -> bool:
-    """True in smoke mode (COURSE_SMOKE=1 or COURSE_MODE=smoke): a slice of the data, 1-2 epochs."""
-    return mode() == "smoke"
-
-
-def is_lecture() -> bool:
-    """True in lecture mode (COURSE_MODE=lecture): fewer epochs and images, sized for a 10-minute slot."""
-    return mode() == "lecture"
-
-
-def smoke_or(full: T, smoke: T) -> T:
-    """Return `smoke` in smoke mode and `full` otherwise, lecture mode included (same as by_mode(full, full, smoke))."""
-    return by_mode(full, full, smoke)
+def smoke_or(mode: str, full: T, smoke: T) -> T:
+    """`smoke` in smoke mode and `full` otherwise, lecture mode included (`by_mode(mode, full, full, smoke)`)."""
+    return by_mode(mode, full, full, smoke)
 
 
 def drive_mountpoint() -> Path:

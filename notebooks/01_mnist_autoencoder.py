@@ -60,7 +60,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -74,10 +74,10 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import by_mode, smoke_or
 
-EPOCHS = smoke_or(50, 2)  # epochs of section 3's fit (the slide's fit says 1000: see section 4)
-MAX_EPOCHS = by_mode(1000, 200, 3)  # upper bound for the early-stopping run of section 4
-SWEEP_EPOCHS = smoke_or(15, 1)  # epoch budget of every variant in the boosting experiment
-N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+EPOCHS = smoke_or(MODE, 50, 2)  # epochs of section 3's fit (the slide's fit says 1000: see section 4)
+MAX_EPOCHS = by_mode(MODE, 1000, 200, 3)  # upper bound for the early-stopping run of section 4
+SWEEP_EPOCHS = smoke_or(MODE, 15, 1)  # epoch budget of every variant in the boosting experiment
+N_TRAIN = by_mode(MODE, None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
 SEED = 42
 
 # %%

@@ -57,7 +57,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 
 # %% [markdown]
@@ -68,7 +68,7 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import smoke_or
 
-TOY_EPOCHS = smoke_or(800, 300)  # passes over the slide's toy matrices (a multiple of 100)
+TOY_EPOCHS = smoke_or(MODE, 800, 300)  # passes over the slide's toy matrices (a multiple of 100)
 LAM_SUM = 0.01  # λ of the slide's objective (a sum over the observed ratings), section 2
 SEED = 0
 

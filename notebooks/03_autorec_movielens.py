@@ -57,7 +57,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 
 # %% [markdown]
@@ -70,11 +70,11 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 from helpers.runtime import by_mode, smoke_or
 
 SPLIT = "u1"  # the canonical MovieLens 100K split (u1..u5, ua, ub)
-SELECT = by_mode(True, False, False)  # search λ and dropout on the validation slice
-EPOCHS = by_mode(None, 20, 2)  # None = the stored configuration's 30 epochs
-SMOKE_ITEMS = smoke_or(None, 300)  # smoke mode keeps only items with id <= 300
-BOOST_EPOCHS = smoke_or(10, 1)  # epochs of each variant in the boosting table
-RUN_ML1M = by_mode(True, False, False)  # MovieLens 1M: downloads about 6 MB; skipped when offline
+SELECT = by_mode(MODE, True, False, False)  # search λ and dropout on the validation slice
+EPOCHS = by_mode(MODE, None, 20, 2)  # None = the stored configuration's 30 epochs
+SMOKE_ITEMS = smoke_or(MODE, None, 300)  # smoke mode keeps only items with id <= 300
+BOOST_EPOCHS = smoke_or(MODE, 10, 1)  # epochs of each variant in the boosting table
+RUN_ML1M = by_mode(MODE, True, False, False)  # MovieLens 1M: downloads about 6 MB; skipped when offline
 SEED = 0
 
 # %%
@@ -105,12 +105,9 @@ from helpers import autorec, datasets, evaluation, plots, ratings, runtime, trai
 from helpers.report import save_results
 
 runtime.set_seed(SEED)
-train, test = datasets.load_movielens("ml-100k", SPLIT)
+split = evaluation.load_split(SPLIT, seed=SEED, max_item_id=SMOKE_ITEMS)  # the base and test files, a validation slice
+train, test, index, fit_part, valid = split.train, split.test, split.index, split.fit, split.valid
 titles = datasets.load_movie_titles("ml-100k")
-if SMOKE_ITEMS is not None:
-    train, test = train[train["item_id"] <= SMOKE_ITEMS], test[test["item_id"] <= SMOKE_ITEMS]
-fit_part, valid = ratings.carve_validation(train, 0.05, seed=SEED)
-index = ratings.RatingIndex.from_ratings(train)
 print(f"{SPLIT}.base: {len(train):,} ratings, {index.n_users} users x {index.n_items} items; "
       f"{SPLIT}.test: {len(test):,}; validation slice: {len(valid):,}")
 train["rating"].value_counts().sort_index().plot.bar(title=f"ratings in {SPLIT}.base", xlabel="stars")
@@ -251,7 +248,7 @@ shapes.round(3)
 # `autorec_network`.
 
 # %%
-valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+valid_fallback = split.valid_fallback  # the bias baseline fitted on the fitting part
 candidates = [config]
 if SELECT:
     candidates += [config.with_(lam=lam, dropout=drop) for lam in (3e-4, 1e-3, 3e-3) for drop in (0.0, 0.5)
@@ -394,7 +391,7 @@ assert valid_b <= min(valid_i, valid_u), "the blend weight is chosen on validati
 # The comparable rows are the two ML-100K ones; section 4 runs ML-1M in full mode.
 
 # %%
-folder = runtime.run_dir(f"03_autorec_{SPLIT}" + by_mode("", "_lecture", "_smoke"))  # one folder per run mode
+folder = runtime.run_dir(f"03_autorec_{SPLIT}" + by_mode(MODE, "", "_lecture", "_smoke"))  # one folder per run mode
 item_model = autorec.train_autorec(train, index, item_config, run_dir=folder / "item", seed=SEED)
 user_model = autorec.train_autorec(train, index, user_config, run_dir=folder / "user", seed=SEED)
 pred_item, unseen = item_model.predict_pairs(test, fallback)
@@ -624,7 +621,7 @@ train_seconds_by_model = pd.Series({"I-AutoRec": item_model.fit.total_seconds,
                                     "U-AutoRec": user_model.fit.total_seconds, blend_key: train_seconds},
                                    name="train seconds")
 results = (table[["rmse", "mae", "n_fallback"]]
-           .assign(data=f"ML-100K {SPLIT}" + (" (smoke slice)" if runtime.is_smoke() else ""))
+           .assign(data=f"ML-100K {SPLIT}" + (" (smoke slice)" if MODE == "smoke" else ""))
            .join(train_seconds_by_model)
            .join(ranking.rename(index={"I/U blend": blend_key})[["recall@10", "ndcg@10"]])
            .reset_index(names="model"))

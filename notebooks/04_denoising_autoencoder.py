@@ -62,7 +62,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -73,12 +73,12 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import by_mode, smoke_or
 
-EPOCHS = smoke_or(20, 2)  # the same epoch budget for every MNIST model
-NOISE_LEVELS = smoke_or([0.1, 0.3, 0.5], [0.3])  # Gaussian noise standard deviations in the sweep
-N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = each configuration's own epochs (autorec.VARIANTS)
-DROP_RATES = smoke_or([0.25, 0.5, 0.75], [0.5])  # share of observed input ratings dropped in training
-SMOKE_ITEMS = smoke_or(None, 300)
+EPOCHS = smoke_or(MODE, 20, 2)  # the same epoch budget for every MNIST model
+NOISE_LEVELS = smoke_or(MODE, [0.1, 0.3, 0.5], [0.3])  # Gaussian noise standard deviations in the sweep
+N_TRAIN = by_mode(MODE, None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+RATING_EPOCHS = smoke_or(MODE, None, 2)  # None = each configuration's own epochs (autorec.VARIANTS)
+DROP_RATES = smoke_or(MODE, [0.25, 0.5, 0.75], [0.5])  # share of observed input ratings dropped in training
+SMOKE_ITEMS = smoke_or(MODE, None, 300)
 SEED = 0
 
 # %%
@@ -94,7 +94,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, experiments, losses, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, experiments, losses, plots, runtime
 from helpers.lecture_model import encoder_of, mnist_autoencoder  # written in notebook 01
 from helpers.report import stack_results
 
@@ -399,9 +399,9 @@ mnist_test.round(4)
 # least `MARGIN` below it did not learn, and is neither chosen nor compared.
 
 # %%
-train, test, index, fallback = autorec.prepare_split("u1", max_item_id=SMOKE_ITEMS)
-fit_part, valid = ratings.carve_validation(train, 0.05, seed=SEED)
-valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+split = evaluation.load_split("u1", seed=SEED, max_item_id=SMOKE_ITEMS)  # u1.base, u1.test, a validation slice
+train, test, index, fallback = split.train, split.test, split.index, split.fallback
+fit_part, valid, valid_fallback = split.fit, split.valid, split.valid_fallback
 configs = {"I-AutoRec (no corruption)": autorec.VARIANTS["plain"].with_epochs(RATING_EPOCHS)}
 configs.update({f"denoising I-AutoRec, drop {rate}": autorec.VARIANTS["denoising"].with_(dropout=rate)
                 .with_epochs(RATING_EPOCHS) for rate in DROP_RATES})

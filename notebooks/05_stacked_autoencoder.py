@@ -60,7 +60,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -70,12 +70,12 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import by_mode, smoke_or
 
-EPOCHS = smoke_or(20, 2)  # end-to-end epochs (and fine-tuning epochs after pre-training)
-PRETRAIN_EPOCHS = smoke_or(5, 1)  # epochs per layer of greedy pre-training
+EPOCHS = smoke_or(MODE, 20, 2)  # end-to-end epochs (and fine-tuning epochs after pre-training)
+PRETRAIN_EPOCHS = smoke_or(MODE, 5, 1)  # epochs per layer of greedy pre-training
 LAYERS = (128, 64, 32)  # encoder sizes; the decoder mirrors them
-N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = each variant's own (helpers.autorec.VARIANTS)
-SMOKE_ITEMS = smoke_or(None, 300)
+N_TRAIN = by_mode(MODE, None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+RATING_EPOCHS = smoke_or(MODE, None, 2)  # None = each variant's own (helpers.autorec.VARIANTS)
+SMOKE_ITEMS = smoke_or(MODE, None, 300)
 SEED = 0
 
 # %%
@@ -93,7 +93,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, losses, plots, runtime
 from helpers.lecture_model import encoder_of, mnist_autoencoder  # written in notebook 01
 from helpers.report import stack_results
 
@@ -358,11 +358,10 @@ def deep_autorec(n_inputs: int, layers: tuple[int, ...] = (512, 256, 512), lam: 
 
 
 # %%
-train, test, index, fallback = autorec.prepare_split("u1", max_item_id=SMOKE_ITEMS)
-fit_ratings, valid_ratings = ratings.carve_validation(train, fraction=0.05, seed=SEED)
-fit_index = ratings.RatingIndex.from_ratings(fit_ratings)
-bias = evaluation.BiasBaseline().fit(fit_ratings)
-valid_fallback, test_fallback = bias.predict(valid_ratings), bias.predict(test)
+split = evaluation.load_split("u1", seed=SEED, max_item_id=SMOKE_ITEMS)  # u1.base, u1.test, a validation slice
+train, test, fit_ratings, valid_ratings, fit_index = split.train, split.test, split.fit, split.valid, split.fit_index
+valid_fallback = split.valid_fallback  # the bias baseline fitted on the fitting part
+test_fallback = evaluation.BiasBaseline().fit(fit_ratings).predict(test)  # the same baseline, for the test pairs
 
 variants = [
     ("I-AutoRec (500 sigmoid)", autorec.VARIANTS["plain"]),

@@ -60,7 +60,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -68,16 +68,16 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import by_mode, smoke_or
 
-EPOCHS = smoke_or(20, 2)
-L1_WEIGHTS = smoke_or([1e-4, 1e-3], [1e-3])  # L1 penalty weights on the ReLU code
+EPOCHS = smoke_or(MODE, 20, 2)
+L1_WEIGHTS = smoke_or(MODE, [1e-4, 1e-3], [1e-3])  # L1 penalty weights on the ReLU code
 KL_BETA = 0.01  # weight of the KL penalty (sigmoid code)
 KL_RHO = 0.05  # target average activation of each code unit
-SIGMOID_OPTIMIZERS = smoke_or([("rmsprop", 1e-3), ("rmsprop", 1e-2), ("adam", 1e-2)],
+SIGMOID_OPTIMIZERS = smoke_or(MODE, [("rmsprop", 1e-3), ("rmsprop", 1e-2), ("adam", 1e-2)],
                               [("rmsprop", 1e-3), ("adam", 1e-2)])  # candidates for the sigmoid codes
-N_TRAIN = by_mode(None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
-RATING_EPOCHS = smoke_or(None, 2)  # None = the plain I-AutoRec's own (30, helpers.autorec.VARIANTS)
-RATING_L1 = smoke_or([1e-4, 1e-3, 1e-2], [1e-3])
-SMOKE_ITEMS = smoke_or(None, 300)
+N_TRAIN = by_mode(MODE, None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+RATING_EPOCHS = smoke_or(MODE, None, 2)  # None = the plain I-AutoRec's own (30, helpers.autorec.VARIANTS)
+RATING_L1 = smoke_or(MODE, [1e-4, 1e-3, 1e-2], [1e-3])
+SMOKE_ITEMS = smoke_or(MODE, None, 300)
 SEED = 0
 
 # %%
@@ -96,7 +96,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, datasets, evaluation, losses, plots, ratings, runtime
+from helpers import autorec, datasets, evaluation, losses, plots, runtime
 from helpers.lecture_model import encoder_of, mnist_autoencoder  # written in notebook 01
 from helpers.report import stack_results
 
@@ -400,11 +400,10 @@ mnist_table[["model", "optimizer", "validation BCE", "test BCE", "learned"]].rou
 # scored once per model and reported, not chosen by.
 
 # %%
-train, test, index, fallback = autorec.prepare_split("u1", max_item_id=SMOKE_ITEMS)
-fit_ratings, valid_ratings = ratings.carve_validation(train, fraction=0.05, seed=SEED)
-fit_index = ratings.RatingIndex.from_ratings(fit_ratings)
-bias = evaluation.BiasBaseline().fit(fit_ratings)
-valid_fallback, test_fallback = bias.predict(valid_ratings), bias.predict(test)
+split = evaluation.load_split("u1", seed=SEED, max_item_id=SMOKE_ITEMS)  # u1.base, u1.test, a validation slice
+train, test, fit_ratings, valid_ratings, fit_index = split.train, split.test, split.fit, split.valid, split.fit_index
+valid_fallback = split.valid_fallback  # the bias baseline fitted on the fitting part
+test_fallback = evaluation.BiasBaseline().fit(fit_ratings).predict(test)  # the same baseline, for the test pairs
 base = autorec.VARIANTS["plain"].with_epochs(RATING_EPOCHS)
 rating_variants = [("I-AutoRec (no sparsity)", base)]
 rating_variants += [(f"I-AutoRec, code L1 {w:g}", base.with_(code_l1=w)) for w in RATING_L1]

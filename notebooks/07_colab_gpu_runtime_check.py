@@ -57,7 +57,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -65,10 +65,10 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import by_mode, smoke_or
 
-MATMUL_N = smoke_or(4096, 512)  # size of the square matrices multiplied on CPU and GPU
-N_IMAGES = by_mode(None, 20_000, 2000)  # MNIST images for the one-epoch timing (None = all)
-RESUME_EPOCHS = smoke_or(6, 3)  # epochs of the checkpoint/resume demo
-INTERRUPT_AFTER = smoke_or(3, 1)  # the simulated disconnect happens after this epoch
+MATMUL_N = smoke_or(MODE, 4096, 512)  # size of the square matrices multiplied on CPU and GPU
+N_IMAGES = by_mode(MODE, None, 20_000, 2000)  # MNIST images for the one-epoch timing (None = all)
+RESUME_EPOCHS = smoke_or(MODE, 6, 3)  # epochs of the checkpoint/resume demo
+INTERRUPT_AFTER = smoke_or(MODE, 3, 1)  # the simulated disconnect happens after this epoch
 SEED = 0
 
 # %%

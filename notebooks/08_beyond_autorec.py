@@ -66,7 +66,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -81,16 +81,16 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 from helpers.runtime import by_mode, smoke_or
 
 SPLIT = "u1"  # the canonical MovieLens 100K split
-SMOKE_ITEMS = smoke_or(None, 300)  # smoke mode keeps only items with id <= 300
-PRETRAIN_EPOCHS = by_mode(30, 8, 2)  # local kernels only (GLocal-K: 30)
-FINETUNE_EPOCHS = by_mode(60, 12, 1)  # with the global kernel (GLocal-K: 60)
-ITERATIONS = smoke_or(5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
-DEMO_EPOCHS = smoke_or(3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
-AUTOREC_EPOCHS = by_mode(None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
-BLEND_CANDIDATES = by_mode(None, ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF"],  # None = all seven
+SMOKE_ITEMS = smoke_or(MODE, None, 300)  # smoke mode keeps only items with id <= 300
+PRETRAIN_EPOCHS = by_mode(MODE, 30, 8, 2)  # local kernels only (GLocal-K: 30)
+FINETUNE_EPOCHS = by_mode(MODE, 60, 12, 1)  # with the global kernel (GLocal-K: 60)
+ITERATIONS = smoke_or(MODE, 5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
+DEMO_EPOCHS = smoke_or(MODE, 3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
+AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
+BLEND_CANDIDATES = by_mode(MODE, None, ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF"],  # None = all seven
                            ["GLocal-K", "I-AutoRec", "biased MF"])
-LAMBDA_ROWS = by_mode(True, False, False)  # the ablation's λ₂ = 10 and 40 rows (full mode only)
-TUNE = by_mode(True, False, False)  # section 7 searches AutoRec's λ and dropout, MF's k and L2 again
+LAMBDA_ROWS = by_mode(MODE, True, False, False)  # the ablation's λ₂ = 10 and 40 rows (full mode only)
+TUNE = by_mode(MODE, True, False, False)  # section 7 searches AutoRec's λ and dropout, MF's k and L2 again
 SEED = 0
 
 # %%
@@ -419,10 +419,9 @@ def glocal_objective(model: GLocalK, ratings: Any, finetune: bool = False, patch
 # `u1.test` for the one look at the end. The model for the fitting part, layer by layer:
 
 # %%
-train, test, index, fallback = autorec.prepare_split(SPLIT, max_item_id=SMOKE_ITEMS)
-fit_part, valid = ratings.carve_validation(train, 0.05, SEED)
-fit_index = ratings.RatingIndex.from_ratings(fit_part)
-valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+split = evaluation.load_split(SPLIT, seed=SEED, max_item_id=SMOKE_ITEMS)  # the base and test files, a validation slice
+train, test, index, fallback = split.train, split.test, split.index, split.fallback
+fit_part, valid, fit_index, valid_fallback = split.fit, split.valid, split.fit_index, split.valid_fallback
 fit_matrix, _ = ratings.rating_matrix(fit_part, fit_index, by="item")
 print(f"{len(fit_part)} ratings to fit, {len(valid)} to validate; R is {fit_matrix.shape[0]} items "
       f"x {fit_matrix.shape[1]} users")
@@ -779,7 +778,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, evaluation, kernel_autorec, ratings, training
+from helpers import autorec, evaluation, kernel_autorec, training
 from helpers.ratings import RatingIndex
 
 #: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
@@ -1006,14 +1005,14 @@ class StackedBlend:
 
 
 def choose_and_refit(
-    train: pd.DataFrame, index: RatingIndex, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
-    settings: MemberSettings = MemberSettings(), valid_fraction: float = 0.05, trained: dict[str, Any] | None = None,
+    split: evaluation.Split, *, names: tuple[str, ...] | list[str] = tuple(CANDIDATES), seed: int = 0,
+    settings: MemberSettings = MemberSettings(), trained: dict[str, Any] | None = None,
     refitted: dict[str, Any] | None = None, tune_settings: bool = False,
     autorec_grid: tuple[tuple[float, float], ...] = AUTOREC_GRID, mf_grid: tuple[tuple[int, float], ...] = MF_GRID,
 ) -> StackedBlend:
-    """Carve a validation slice from `train`; train every candidate on the rest (GLocal-K's epochs
-    chosen on the slice), choose members by `forward_select` and fit their weights on the slice;
-    then train the chosen members again on all of `train`. No test file is read.
+    """Train every candidate on the split's fitting part (GLocal-K's epochs chosen on its validation
+    slice), choose members by `forward_select` and fit their weights on the slice; then train the
+    chosen members again on the whole base file. The test file is not read.
 
     `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
     (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
@@ -1022,9 +1021,8 @@ def choose_and_refit(
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
-    fit_part, valid = ratings.carve_validation(train, valid_fraction, seed=seed)
-    fit_index = RatingIndex.from_ratings(fit_part)
-    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
+    train, index, fit_part, valid = split.train, split.index, split.fit, split.valid
+    fit_index, valid_fallback = split.fit_index, split.valid_fallback
     valid_ratings = valid["rating"].to_numpy(dtype=np.float64)
     predictions: dict[str, np.ndarray] = {}
     seconds: dict[str, float] = {}
@@ -1070,7 +1068,7 @@ def choose_and_refit(
 
 # %%
 stacked = choose_and_refit(
-    train, index, names=BLEND_CANDIDATES or list(CANDIDATES), seed=SEED,
+    split, names=BLEND_CANDIDATES or list(CANDIDATES), seed=SEED,
     settings=MemberSettings(CONFIG, AUTOREC_EPOCHS), tune_settings=TUNE,
     trained={GLOCAL: run}, refitted={GLOCAL: final})
 used = stacked.settings

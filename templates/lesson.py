@@ -4,7 +4,7 @@
 #   colab:
 #     provenance: []
 #   jupytext:
-#     cell_metadata_filter: tags,-all
+#     cell_metadata_filter: tags,question,-all
 #     formats: ipynb,py:percent
 #     notebook_metadata_filter: accelerator,colab,kernelspec,-jupytext.text_representation.jupytext_version
 #     text_representation:
@@ -48,7 +48,7 @@ if "google.colab" in sys.modules:  # Colab: mount your Drive, which holds the ki
 PLACES = [".", "..", "*", "drive/MyDrive/*", "drive/MyDrive/*/*"]  # where the kit's folder may be
 sys.path[:0] = [os.path.dirname(f) for p in PLACES for f in glob.glob(p + "/colab_setup.py")]
 import colab_setup  # not found? Put the kit folder on your Drive or clone it into /content; rerun
-KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mode
+KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run mode
 
 # %% [markdown]
 # ## Parameters
@@ -59,8 +59,8 @@ KIT = colab_setup.setup(mode=MODE)  # prints the runtime, the GPU and the run mo
 # %%
 from helpers.runtime import by_mode, smoke_or
 
-EPOCHS = by_mode(50, 20, 2)  # full, lecture, smoke
-N_TRAIN = smoke_or(None, 2000)  # None = every training example; smoke_or(full, smoke) when lecture keeps full's value
+EPOCHS = by_mode(MODE, 50, 20, 2)  # full, lecture, smoke
+N_TRAIN = smoke_or(MODE, None, 2000)  # None = every training example; smoke_or(MODE, full, smoke) when lecture keeps full's value
 SEED = 42
 
 # %%

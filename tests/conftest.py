@@ -103,7 +103,7 @@ class Benchmark:
 @pytest.fixture
 def bench_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., dict]:
     """`python -m helpers.benchmark ARGS --json` in this process (no new Python and TensorFlow to start):
-    `bench_main("mnist", "--epochs", "1", env={"COURSE_SMOKE": "1"})` returns its JSON line as a dict."""
+    `bench_main("mnist", "--epochs", "1", env={"COURSE_MODE": "smoke"})` returns its JSON line as a dict."""
     from helpers import benchmark as bench
 
     def run(*args: str, env: dict[str, str] | None = None) -> dict:

@@ -91,10 +91,19 @@ def test_blend_weight_range() -> None:
         autorec.blend_item_user([1.0], [2.0], 1.5)
 
 
-def test_prepare_split_and_epochs(offline_data: Path) -> None:
-    train, test, index, fallback = autorec.prepare_split("u1", max_item_id=100)
+def test_load_split_and_epochs(offline_data: Path) -> None:
+    from helpers import evaluation
+    from helpers.ratings import VALID_FRACTION
+
+    split = evaluation.load_split("u1", seed=3, max_item_id=100)
+    train, test = split.train, split.test
     assert train["item_id"].max() <= 100 and test["item_id"].max() <= 100
-    assert index.n_items == train["item_id"].nunique() and fallback.shape == (len(test),)
+    assert split.index.n_items == train["item_id"].nunique() and split.fallback.shape == (len(test),)
+    assert len(split.fit) + len(split.valid) == len(train) and len(split.valid) == round(VALID_FRACTION * len(train))
+    assert split.fit_index.n_users == split.fit["user_id"].nunique()
+    assert split.valid_fallback.shape == (len(split.valid),) and (split.name, split.seed) == ("u1", 3)
+    again = evaluation.load_split("u1", seed=3, max_item_id=100)  # seeded: the same slice
+    pd.testing.assert_frame_equal(again.valid, split.valid)
     assert autorec.BEST_ITEM.with_epochs(None) == autorec.BEST_ITEM
     assert autorec.BEST_ITEM.with_epochs(3).epochs == 3
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_autorec_benchmark_json_and_resume(offline_data: Path, tmp_path: Path, benchmark: type) -> None:
-    smoke = {"COURSE_SMOKE": "1"}
+    smoke = {"COURSE_MODE": "smoke"}
     first = benchmark("autorec", "--split", "u1", "--epochs", "2", "--run-dir", str(tmp_path), env=smoke).result()
     for key in ("rmse", "mae", "seconds", "epochs", "resumed_from_epoch"):
         assert key in first
@@ -33,7 +33,7 @@ def test_mnist_benchmark_json(offline_data: Path, benchmark: type) -> None:
 
 @pytest.mark.parametrize("model", ["stacked", "denoising", "sparse"])
 def test_mnist_variant_benchmarks(offline_data: Path, model: str, bench_main: Callable[..., dict]) -> None:
-    result = bench_main("mnist", "--model", model, "--epochs", "1", env={"COURSE_SMOKE": "1"})
+    result = bench_main("mnist", "--model", model, "--epochs", "1", env={"COURSE_MODE": "smoke"})
     assert result["model"] == model and result["epochs"] == 1 and 0 < result["val_loss"] < 1
     assert result["mean_activation"] >= 0
     if model == "denoising":
@@ -42,7 +42,7 @@ def test_mnist_variant_benchmarks(offline_data: Path, model: str, bench_main: Ca
 
 @pytest.mark.parametrize("model", ["denoising", "deep", "sparse"])
 def test_autorec_variant_benchmarks(offline_data: Path, model: str, bench_main: Callable[..., dict]) -> None:
-    result = bench_main("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_SMOKE": "1"})
+    result = bench_main("autorec", "--model", model, "--split", "u1", "--epochs", "1", env={"COURSE_MODE": "smoke"})
     assert result["model"] == model and result["epochs"] == 1
     for key in ("rmse", "mae", "seconds"):
         assert result[key] > 0
@@ -50,7 +50,7 @@ def test_autorec_variant_benchmarks(offline_data: Path, model: str, bench_main: 
 
 @pytest.mark.parametrize("model", ["glocal", "kernel"])
 def test_glocal_benchmark_json(offline_data: Path, model: str, bench_main: Callable[..., dict]) -> None:
-    result = bench_main("autorec", "--model", model, "--split", "u2", "--seed", "1", env={"COURSE_SMOKE": "1"})
+    result = bench_main("autorec", "--model", model, "--split", "u2", "--seed", "1", env={"COURSE_MODE": "smoke"})
     assert result["model"] == model and result["name"] == ("GLocal-K" if model == "glocal" else "Sparse FC")
     assert result["smoke"] is True and 0.5 < result["rmse"] < 3 and result["seed"] == 1
     assert result["selected_on"] == "u2.base (5% validation slice, seed 1)"
@@ -61,7 +61,7 @@ def test_glocal_benchmark_json(offline_data: Path, model: str, bench_main: Calla
 
 
 def test_ensemble_benchmark_json(offline_data: Path, bench_main: Callable[..., dict]) -> None:
-    result = bench_main("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_SMOKE": "1"})
+    result = bench_main("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_MODE": "smoke"})
     assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
     assert set(result["weights"]) == set(result["member_rmse"]) == set(result["members"])
     assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(ensemble.CANDIDATES)

@@ -26,7 +26,7 @@ def fake_colab(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_local_setup_finds_the_kit_and_installs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(colab_setup, "install", lambda pkgs: pytest.fail("must not install locally"))
-    assert colab_setup.setup(quiet=True) == kit_root()
+    assert colab_setup.setup(quiet=True)[0] == kit_root()
     assert str(kit_root()) in sys.path
 
 
@@ -39,7 +39,7 @@ def test_colab_setup_notes_drive_and_installs_only_missing(fake_colab: list[str]
     monkeypatch.delenv("COURSE_DRIVE_MOUNTPOINT", raising=False)
     monkeypatch.chdir(tmp_path)  # Colab's /content
     (tmp_path / "drive" / "MyDrive").mkdir(parents=True)  # what the setup cell's drive.mount left
-    assert colab_setup.setup(quiet=True) == kit_root()
+    assert colab_setup.setup(quiet=True)[0] == kit_root()
     assert runtime.drive_mounted()
     assert runtime.runs_root() == tmp_path / "drive" / "MyDrive" / "ae-recsys-runs"
     assert installed == [["ipywidgets>=7.7"]]
@@ -62,18 +62,14 @@ def test_runs_as_a_script() -> None:
     assert f"Kit folder: {kit_root()}" in out.stdout and "TensorFlow" in out.stdout
 
 
-def test_setup_sets_the_run_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COURSE_SMOKE", raising=False)
+def test_setup_returns_the_kit_and_the_run_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("COURSE_MODE", raising=False)
-    try:
-        colab_setup.setup(mode="lecture", quiet=True)
-        assert runtime.mode() == "lecture"
-        colab_setup.setup(mode=None, quiet=True)  # the cell as shipped: COURSE_MODE decides
-        assert runtime.mode() == "full"
-        with pytest.raises(ValueError, match="'full', 'lecture', 'smoke'"):
-            colab_setup.setup(mode="fast", quiet=True)
-    finally:
-        runtime.set_mode(None)
+    assert colab_setup.setup(mode="lecture", quiet=True) == (kit_root(), "lecture")
+    assert colab_setup.setup(mode=None, quiet=True)[1] == "full"  # the cell as shipped: COURSE_MODE decides
+    monkeypatch.setenv("COURSE_MODE", "smoke")
+    assert colab_setup.setup(mode=None, quiet=True)[1] == "smoke"
+    with pytest.raises(ValueError, match="'full', 'lecture', 'smoke'"):
+        colab_setup.setup(mode="fast", quiet=True)
 
 
 def test_install_says_to_restart_when_a_package_was_already_imported(monkeypatch: pytest.MonkeyPatch, capsys) -> None:

@@ -74,11 +74,12 @@ def test_unknown_members_are_named() -> None:
 def test_choose_and_refit_on_a_small_split(offline_data: Path) -> None:
     """Members, weights and GLocal-K's epochs come from the base file's validation slice; the chosen
     members are trained again on the whole base file."""
-    train, test, index, fallback = autorec.prepare_split("u1", max_item_id=150)
+    split = evaluation.load_split("u1", max_item_id=150)
+    train, test, fallback = split.train, split.test, split.fallback
     small = kernel_autorec.GLOCAL_K.with_(hidden=(16, 16), pretrain_epochs=2, finetune_epochs=1, iterations=2)
     names = [ensemble.GLOCAL, "I-AutoRec", "biased MF"]
     grids = {"autorec_grid": ((1e-3, 0.0), (3e-3, 0.5)), "mf_grid": ((5, 0.1), (10, 0.2))}
-    chosen = ensemble.choose_and_refit(train, index, names=names, settings=ensemble.MemberSettings(small, 1),
+    chosen = ensemble.choose_and_refit(split, names=names, settings=ensemble.MemberSettings(small, 1),
                                        tune_settings=True, **grids)
     tuning = chosen.tuning
     assert tuning is not None and chosen.settings == tuning.settings and chosen.settings.glocal == small

@@ -190,11 +190,11 @@ def test_both_stages_lower_the_objective_and_record_validation(optimizer: str) -
 
 @pytest.mark.slow
 def test_select_and_refit_trains_the_chosen_epochs_on_everything() -> None:
+    from helpers.evaluation import Split
     from tools.benchmark import select_and_refit
 
     ratings = _toy_ratings(2)
-    index = RatingIndex.from_ratings(ratings)
-    chosen = select_and_refit(ratings, index, _toy_config(), valid_fraction=0.2)
+    chosen = select_and_refit(Split.of("toy", ratings, ratings.iloc[:0], valid_fraction=0.2), _toy_config())
     assert chosen.epochs == chosen.selection.best_epoch() and len(chosen.final.history) == chosen.epochs
     assert chosen.final.n_ratings == len(ratings) and chosen.selection.n_ratings < len(ratings)
     assert len(chosen.valid_predictions) == round(0.2 * len(ratings))

@@ -40,7 +40,7 @@ def kill_when(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float 
 
 @pytest.mark.slow
 def test_sigkill_then_resume(offline_data: Path, tmp_path: Path, benchmark: type) -> None:
-    env = {"COURSE_DATA_DIR": str(offline_data), "COURSE_SMOKE": "1"}  # items with id <= 300: short epochs
+    env = {"COURSE_DATA_DIR": str(offline_data), "COURSE_MODE": "smoke"}  # items with id <= 300: short epochs
     args = [*BENCH, "--epochs", "6"]
     whole = benchmark(*args, "--run-dir", str(tmp_path / "whole"), env=env).result()
     run = tmp_path / "killed"
@@ -79,7 +79,7 @@ def test_kill_during_save_keeps_previous_checkpoint(tmp_path: Path, monkeypatch:
 
 @pytest.mark.slow
 def test_same_seed_same_rmse(offline_data: Path, benchmark: type) -> None:
-    env = {"COURSE_DATA_DIR": str(offline_data), "COURSE_SMOKE": "1"}
+    env = {"COURSE_DATA_DIR": str(offline_data), "COURSE_MODE": "smoke"}
     args = [*BENCH, "--model", "denoising", "--epochs", "2"]  # one I-AutoRec: the same seeding, half the training
     first = benchmark(*args, env=env).result()
     second = benchmark(*args, env=env).result()

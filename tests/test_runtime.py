@@ -43,44 +43,30 @@ def test_run_dir(scratch_runs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert runtime.runs_root() == runtime.kit_root() / "runs"
 
 
-def test_smoke_flag(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("COURSE_MODE", raising=False)
-    monkeypatch.setenv("COURSE_SMOKE", "1")
-    assert runtime.is_smoke() and runtime.smoke_or(50, 2) == 2
-    monkeypatch.setenv("COURSE_SMOKE", "0")
-    assert not runtime.is_smoke() and runtime.smoke_or(50, 2) == 50
-    monkeypatch.delenv("COURSE_SMOKE")
-    assert not runtime.is_smoke()
-
-
 @pytest.fixture
 def no_mode(monkeypatch: pytest.MonkeyPatch):
-    """No COURSE_MODE, no COURSE_SMOKE and no set_mode choice, before and after the test."""
+    """No COURSE_MODE before and after the test."""
     monkeypatch.delenv("COURSE_MODE", raising=False)
-    monkeypatch.delenv("COURSE_SMOKE", raising=False)
-    monkeypatch.setattr(runtime, "_mode_override", None)  # set back when the test ends
     return monkeypatch
 
 
 def test_mode_from_the_environment(no_mode: pytest.MonkeyPatch) -> None:
-    assert runtime.mode() == "full" and runtime.by_mode(full=50, lecture=20, smoke=2) == 50
+    assert runtime.mode() == "full" and runtime.by_mode(runtime.mode(), full=50, lecture=20, smoke=2) == 50
     for name, value in [("lecture", 20), ("smoke", 2), ("full", 50), (" Lecture ", 20), ("", 50)]:
         no_mode.setenv("COURSE_MODE", name)
-        assert runtime.by_mode(50, 20, 2) == value
-    no_mode.setenv("COURSE_MODE", "lecture")
-    assert runtime.mode() == "lecture" and runtime.is_lecture() and not runtime.is_smoke()
-    assert runtime.smoke_or(50, 2) == 50  # lecture mode takes smoke_or's full value
-    no_mode.setenv("COURSE_MODE", "smoke")
-    assert runtime.is_smoke() and runtime.smoke_or(50, 2) == 2
+        assert runtime.by_mode(runtime.mode(), 50, 20, 2) == value
+    assert runtime.smoke_or("lecture", 50, 2) == 50  # lecture mode takes smoke_or's full value
+    assert runtime.smoke_or("smoke", 50, 2) == 2
 
 
-def test_course_smoke_is_a_synonym_for_smoke_and_wins(no_mode: pytest.MonkeyPatch) -> None:
-    no_mode.setenv("COURSE_SMOKE", "1")
-    assert runtime.mode() == "smoke"
-    no_mode.setenv("COURSE_MODE", "full")  # CI sets COURSE_SMOKE=1; a COURSE_MODE left in the shell does not undo it
-    assert runtime.mode() == "smoke" and runtime.by_mode(50, 20, 2) == 2
-    no_mode.setenv("COURSE_SMOKE", "0")
-    assert runtime.mode() == "full"
+def test_the_notebooks_mode_is_the_one_value(no_mode: pytest.MonkeyPatch) -> None:
+    no_mode.setenv("COURSE_MODE", "full")
+    assert runtime.mode("lecture") == "lecture"  # a notebook's MODE, when given, is the mode
+    assert runtime.mode(None) == "full"  # None: the environment's choice
+    with pytest.raises(ValueError, match="MODE='quick' is not a run mode.*'full', 'lecture', 'smoke'"):
+        runtime.mode("quick")
+    with pytest.raises(ValueError, match="mode='quick'"):
+        runtime.by_mode("quick", 50, 20, 2)
 
 
 @pytest.mark.parametrize("bad", ["fast", "1", "lectures", "FULL MODE"])
@@ -91,19 +77,6 @@ def test_a_bad_course_mode_is_named(no_mode: pytest.MonkeyPatch, bad: str) -> No
     message = str(info.value)
     assert "COURSE_MODE" in message and repr(bad) in message
     assert all(f"'{m}'" in message for m in runtime.MODES)
-    with pytest.raises(ValueError, match="COURSE_MODE"):
-        runtime.by_mode(50, 20, 2)
-
-
-def test_set_mode_in_a_notebook(no_mode: pytest.MonkeyPatch) -> None:
-    no_mode.setenv("COURSE_MODE", "full")
-    assert runtime.set_mode("lecture") == "lecture" and runtime.by_mode(50, 20, 2) == 20
-    no_mode.setenv("COURSE_SMOKE", "1")  # the notebook's own choice wins over the environment
-    assert runtime.mode() == "lecture"
-    assert runtime.set_mode(None) == "smoke"  # None: back to the environment's choice
-    with pytest.raises(ValueError, match="MODE='quick' is not a run mode.*'full', 'lecture', 'smoke'"):
-        runtime.set_mode("quick")
-    assert runtime.mode() == "smoke"  # a refused choice leaves the mode as it was
 
 
 def test_gpu_info_on_this_machine() -> None:
@@ -175,9 +148,8 @@ def test_colab_defaults_to_the_practice_slot(no_mode: pytest.MonkeyPatch) -> Non
     line = colab_setup.mode_line(None)
     assert line.startswith("Run mode: lecture (Colab's default") and 'MODE = "full"' in line
     no_mode.setenv("COURSE_MODE", "full")  # the student's (or CI's) explicit choice wins
-    assert runtime.mode() == "full" and "COURSE_SMOKE/COURSE_MODE" in colab_setup.mode_line(None)
+    assert runtime.mode() == "full" and "(COURSE_MODE)" in colab_setup.mode_line(None)
     no_mode.delitem(sys.modules, "google.colab")
     no_mode.delenv("COURSE_MODE")
     assert runtime.mode() == "full" and "the default outside Colab" in colab_setup.mode_line(None)
-    runtime.set_mode("smoke")
     assert colab_setup.mode_line("smoke").startswith("Run mode: smoke (MODE in the cell above)")

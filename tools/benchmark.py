@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.runtime import smoke_or
+from helpers import runtime
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -43,7 +43,7 @@ MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
 AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "glocal", "kernel", "ensemble")
 
 
-def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 128) -> dict[str, Any]:
+def mnist_benchmark(model_name: str, epochs: int, seed: int, smoke: bool = False, batch_size: int = 128) -> dict[str, Any]:
     """Train an MNIST autoencoder variant the lecture's way and report validation BCE and time.
 
     seed: the lecture's 784-32-784; stacked: 784-128-64-32-64-128-784 trained end to end;
@@ -52,14 +52,14 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
     10% (the validation slice, as in the notebooks), clean digits rebuilt from clean inputs;
     `test_loss` is the BCE of the test images, scored once after training.
     """
-    from helpers import datasets, experiments, losses, runtime
+    from helpers import datasets, experiments, losses
     from helpers.denoising import denoising_autoencoder  # written in notebook 04
     from helpers.lecture_model import encoder_of, mnist_autoencoder  # notebook 01
     from helpers.sparse import build_sparse  # notebook 06
     from helpers.stacked import build_stacked  # notebook 05
 
     (x_train, _), (x_test, _) = datasets.load_mnist()
-    if runtime.is_smoke():
+    if smoke:
         x_train, x_test = x_train[:2000], x_test[:500]
     cut = int(len(x_train) * 0.9)
     x_fit, x_valid = x_train[:cut], x_train[cut:]
@@ -93,32 +93,33 @@ def mnist_benchmark(model_name: str, epochs: int, seed: int, batch_size: int = 1
     return result
 
 
-def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | None,
-                      model_name: str = "autorec") -> dict[str, Any]:
+def autorec_benchmark(split_name: str, epochs: int | None, seed: int, run_dir: str | None,
+                      model_name: str = "autorec", smoke: bool = False) -> dict[str, Any]:
     """Train a rating autoencoder on MovieLens 100K `split`; RMSE/MAE on its test file.
 
     autorec: notebook 03's best (I-AutoRec + U-AutoRec blend); denoising, deep, sparse: the
     single I-AutoRec variants of notebooks 04-05 (`helpers.autorec.VARIANTS`).
     """
-    from helpers import autorec, evaluation, runtime
+    from helpers import autorec, evaluation
 
-    # the same split and fallback as notebooks 04-05 (smoke mode: the items with id <= 300, as there)
-    train, test, index, fallback = autorec.prepare_split(split, max_item_id=300 if runtime.is_smoke() else None)
+    # the same split, validation slice and fallback as the notebooks (smoke mode: the items with id <= 300, as there)
+    split = evaluation.load_split(split_name, seed=seed, max_item_id=300 if smoke else None)
+    train, test, index, fallback = split.train, split.test, split.index, split.fallback
     if model_name not in AUTOREC_MODELS:
         raise ValueError(f"Unknown rating model {model_name!r}; choose one of {AUTOREC_MODELS}.")
     if model_name in ("glocal", "kernel"):
         if run_dir:
             raise ValueError(f"--run-dir: the {model_name} model trains full-batch without checkpoints; leave it out.")
-        return glocal_benchmark(split, train, test, index, fallback, epochs, seed, model_name)
+        return glocal_benchmark(split, epochs, seed, model_name, smoke)
     if model_name == "ensemble":
         if run_dir:
             raise ValueError("--run-dir: the ensemble's members train without checkpoints; leave it out.")
-        return ensemble_benchmark(split, train, test, index, fallback, epochs, seed)
+        return ensemble_benchmark(split, epochs, seed, smoke)
     blended = model_name == "autorec"
     configs = [autorec.BEST_ITEM, autorec.BEST_USER] if blended else [autorec.VARIANTS[model_name]]
     if epochs is not None:
         configs = [c.with_(epochs=epochs) for c in configs]
-    elif runtime.is_smoke():
+    elif smoke:
         configs = [c.with_(epochs=2) for c in configs]
     root = Path(run_dir) if run_dir else None
     trained, seconds, resumed, done = [], 0.0, None, 0
@@ -133,10 +134,10 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
         seconds += fit.seconds
         trained.append(model)
     preds = [m.predict_pairs(test, fallback)[0] for m in trained]
-    common = {"benchmark": "autorec", "split": split, "model": model_name, "seconds": round(seconds, 2),
+    common = {"benchmark": "autorec", "split": split_name, "model": model_name, "seconds": round(seconds, 2),
               "epochs": done, "resumed_from_epoch": done if resumed is None else resumed,
               "rmse_item_autorec": evaluation.rmse(test["rating"], preds[0]), "n_test": len(test), "seed": seed,
-              "smoke": runtime.is_smoke()}
+              "smoke": smoke}
     if not blended:  # scored exactly as notebooks 04-05 score their variants
         row = autorec.variant_scores(model_name, trained[0], train, test, fallback)
         return {**common, "rmse": row["rmse"], "mae": row["mae"], "n_fallback": row["n_fallback"],
@@ -148,12 +149,12 @@ def autorec_benchmark(split: str, epochs: int | None, seed: int, run_dir: str | 
             "rmse_user_autorec": evaluation.rmse(test["rating"], preds[1]), "blend_weight_item": autorec.BEST_BLEND}
 
 
-def _glocal_config(model_name: str, epochs: int | None) -> Any:
+def _glocal_config(model_name: str, epochs: int | None, smoke: bool) -> Any:
     """GLocal-K as published (or Sparse FC for `kernel`), its epochs capped at `epochs`; tiny in smoke mode."""
-    from helpers import kernel_autorec, runtime
+    from helpers import kernel_autorec
 
     config = kernel_autorec.SPARSE_FC if model_name == "kernel" else kernel_autorec.GLOCAL_K
-    if runtime.is_smoke():
+    if smoke:
         config = config.with_(pretrain_epochs=2, finetune_epochs=min(config.finetune_epochs, 1), iterations=2)
     return config.for_epochs(min(epochs, config.epochs)) if epochs is not None else config
 
@@ -169,75 +170,66 @@ class Selected:
     valid_predictions: Any  # the selection run's predictions of the validation slice at the chosen epoch
 
 
-def select_and_refit(
-    train: Any, index: Any, config: Any, *, seed: int = 0,
-    valid_fraction: float = 0.05, verbose: bool = False,
-) -> Selected:
-    """Choose the number of epochs on a validation slice carved from `train`, then refit on all of `train`.
+def select_and_refit(split: Any, config: Any, *, seed: int = 0, verbose: bool = False) -> Selected:
+    """Choose the number of epochs on the split's validation slice, then refit on its whole base file.
 
-    The slice (`valid_fraction` of `train`, seeded) is the only data any choice sees; the test
+    The slice (`split.valid`, carved from the base file) is the only data any choice sees; the test
     file is left for one look afterwards.
     """
     import time
 
-    from helpers import evaluation
     from helpers.kernel_autorec import train_glocal_k  # written in notebook 08
-    from helpers.ratings import RatingIndex, carve_validation
 
-    fit_part, valid = carve_validation(train, valid_fraction, seed=seed)
-    fit_index = RatingIndex.from_ratings(fit_part)
-    valid_fallback = evaluation.BiasBaseline().fit(fit_part).predict(valid)
     start = time.perf_counter()
-    selection = train_glocal_k(fit_part, fit_index, config, seed=seed, validation=valid, fallback=valid_fallback,
-                               verbose=verbose)
+    selection = train_glocal_k(split.fit, split.fit_index, config, seed=seed, validation=split.valid,
+                               fallback=split.valid_fallback, verbose=verbose)
     selection_seconds = time.perf_counter() - start
     epochs = selection.best_epoch()
-    final = train_glocal_k(train, index, config.for_epochs(epochs), seed=seed, verbose=verbose)
+    final = train_glocal_k(split.train, split.index, config.for_epochs(epochs), seed=seed, verbose=verbose)
     assert selection.best_valid_predictions is not None
     return Selected(final, selection, epochs, selection_seconds, selection.best_valid_predictions)
 
 
-def selected_on(split: str, seed: int, fraction: float = 0.05) -> str:
+def selected_on(split: Any) -> str:
     """Where every choice of a run on `split` was made, e.g. 'u2.base (5% validation slice, seed 0)'."""
-    return f"{split}.base ({fraction:.0%} validation slice, seed {seed})"
+    return f"{split.name}.base ({split.valid_fraction:.0%} validation slice, seed {split.seed})"
 
 
-def glocal_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None, seed: int,
-                     model_name: str = "glocal") -> dict[str, Any]:
+def glocal_benchmark(split: Any, epochs: int | None, seed: int, model_name: str = "glocal",
+                     smoke: bool = False) -> dict[str, Any]:
     """GLocal-K (or Sparse FC for `kernel`): epochs chosen on a 5% validation slice of the base file,
     a refit on the whole base file, one look at the test file."""
-    from helpers import evaluation, runtime
+    from helpers import evaluation
 
-    config = _glocal_config(model_name, epochs)
-    chosen = select_and_refit(train, index, config, seed=seed)
+    config = _glocal_config(model_name, epochs, smoke)
+    chosen = select_and_refit(split, config, seed=seed)
     final, history = chosen.final, chosen.selection.history
-    pred, unseen = final.predict_pairs(test, fallback)
-    scores = evaluation.score(test, pred, unseen)
-    return {"benchmark": "autorec", "split": split, "model": model_name,
+    pred, unseen = final.predict_pairs(split.test, split.fallback)
+    scores = evaluation.score(split.test, pred, unseen)
+    return {"benchmark": "autorec", "split": split.name, "model": model_name,
             "name": "Sparse FC" if model_name == "kernel" else "GLocal-K", "rmse": scores.rmse, "mae": scores.mae,
             "seconds": round(final.seconds, 2), "selection_seconds": round(chosen.selection_seconds, 2),
             "epochs_chosen": chosen.epochs, "epochs_max": config.epochs,
             "pretrain_epochs": final.config.pretrain_epochs, "finetune_epochs": final.config.finetune_epochs,
-            "valid_rmse": float(history["val_rmse"].min()), "selected_on": selected_on(split, seed),
+            "valid_rmse": float(history["val_rmse"].min()), "selected_on": selected_on(split),
             "iterations": int(final.history["iterations"].sum()), "evaluations": int(final.history["evaluations"].sum()),
             "lambda_2": config.lambda_2, "lambda_s": config.lambda_s, "share_pruned": final.share_pruned(),
-            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
+            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
-def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: Any, epochs: int | None,
-                       seed: int) -> dict[str, Any]:
+def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False) -> dict[str, Any]:
     """Notebook 08's stacked blend with every choice made on a 5% validation slice of the split's own base
     file: AutoRec's λ and input dropout, MF's size and L2 weight (`ensemble.tune`), GLocal-K's epochs, the
     members and their weights; the members refitted on the whole base file, one look at its test file."""
     import numpy as np
 
-    from helpers import ensemble, evaluation, runtime
+    from helpers import ensemble, evaluation
 
-    smoke = runtime.is_smoke()
+    test, index, fallback = split.test, split.index, split.fallback
     autorec_epochs = epochs if epochs is not None else (2 if smoke else None)
-    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs), autorec_epochs)
+    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs, smoke), autorec_epochs)
     grids = {"autorec_grid": ((1e-3, 0.5), (3e-3, 0.5)), "mf_grid": ((10, 0.1),)} if smoke else {}
-    chosen = ensemble.choose_and_refit(train, index, seed=seed, settings=settings, tune_settings=True, **grids)
+    chosen = ensemble.choose_and_refit(split, seed=seed, settings=settings, tune_settings=True, **grids)
     tuned = chosen.settings
     pred, member_preds = chosen.predict(test, fallback)
     unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
@@ -249,9 +241,9 @@ def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: 
         glocal = {"glocal_rmse": alone.rmse, "glocal_mae": alone.mae,
                   "glocal_seconds": round(chosen.final_seconds[ensemble.GLOCAL], 2),
                   "glocal_selection_seconds": round(chosen.selection_seconds[ensemble.GLOCAL], 2)}
-    return {"benchmark": "autorec", "split": split, "model": "ensemble", "rmse": scores.rmse, "mae": scores.mae,
+    return {"benchmark": "autorec", "split": split.name, "model": "ensemble", "rmse": scores.rmse, "mae": scores.mae,
             "seconds": round(chosen.refit_wall, 2), "selection_seconds": round(chosen.selection_wall, 2),
-            "epochs_chosen": chosen.glocal_epochs, "selected_on": selected_on(split, seed),
+            "epochs_chosen": chosen.glocal_epochs, "selected_on": selected_on(split),
             "chosen_settings": {"autorec_lam": tuned.autorec_lam, "autorec_dropout": tuned.autorec_dropout,
                                 "mf_factors": tuned.mf_factors, "mf_reg": tuned.mf_reg},
             "members": chosen.members, "weights": {k: round(v, 4) for k, v in chosen.weights.items()},
@@ -261,7 +253,7 @@ def ensemble_benchmark(split: str, train: Any, test: Any, index: Any, fallback: 
             "candidate_valid_rmse": {k: round(evaluation.rmse(chosen.valid_ratings, p), 4)
                                      for k, p in chosen.valid_predictions.items()},
             "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()}, **glocal,
-            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": runtime.is_smoke()}
+            "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -271,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="what", required=True)
     mnist = sub.add_parser("mnist", help="MNIST autoencoders: validation BCE and training time")
     mnist.add_argument("--model", choices=MNIST_MODELS, default="seed")
-    mnist.add_argument("--epochs", type=int, default=None, help="default: 50 (2 with COURSE_SMOKE=1)")
+    mnist.add_argument("--epochs", type=int, default=None, help="default: 50 (2 with COURSE_MODE=smoke)")
     mnist.add_argument("--seed", type=int, default=0)
     mnist.add_argument("--json", action="store_true", help="print one JSON line")
     rec = sub.add_parser("autorec", help="AutoRec on MovieLens 100K: test RMSE/MAE and training time")
@@ -288,12 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--run-dir", default=None, help="checkpoint here; running again after an interruption resumes")
     rec.add_argument("--json", action="store_true", help="print one JSON line")
     args = parser.parse_args(argv)
+    smoke = runtime.mode() == "smoke"  # COURSE_MODE; the tests set smoke
     if args.epochs is not None and args.epochs < 1:
         parser.error("--epochs must be at least 1")
     if args.what == "mnist":
-        result = mnist_benchmark(args.model, args.epochs if args.epochs is not None else smoke_or(50, 2), args.seed)
+        epochs = args.epochs if args.epochs is not None else (2 if smoke else 50)
+        result = mnist_benchmark(args.model, epochs, args.seed, smoke)
     else:
-        result = autorec_benchmark(args.split, args.epochs, args.seed, args.run_dir, args.model)
+        result = autorec_benchmark(args.split, args.epochs, args.seed, args.run_dir, args.model, smoke)
     if args.json:
         print(json.dumps(result))
     else:

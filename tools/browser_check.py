@@ -4,7 +4,7 @@
 
 A copy of the kit (so the working tree is never written to) is served by a headless JupyterLab on a
 free localhost port with a random token, the kit's server config (saves strip outputs) and
-COURSE_SMOKE=1 and COURSE_DATA_DIR in the server's environment, which the kernel inherits. Chromium
+COURSE_MODE=smoke and COURSE_DATA_DIR in the server's environment, which the kernel inherits. Chromium
 (Debian's `chromium` + `chromium-driver`, driven by selenium) opens the notebook, waits for the
 kernel, runs Run > Run All Cells from the menu bar and waits until the kernel is idle. It fails on
 any error output, and on any stderr output outside a cell tagged raises-exception. For notebook 03 it
@@ -152,7 +152,7 @@ class Lab:
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = scratch / "jupyterlab.log"
         env = {k: v for k, v in os.environ.items() if k not in ("MPLBACKEND", "COURSE_RESULTS_DIR", "JUPYTER_TOKEN")}
-        env.update({"COURSE_SMOKE": "1", "COURSE_RUNS_DIR": str(scratch / "runs"),
+        env.update({"COURSE_MODE": "smoke", "COURSE_RUNS_DIR": str(scratch / "runs"),
                     "JUPYTER_CONFIG_DIR": str(scratch / "jupyter" / "config"),
                     "JUPYTER_DATA_DIR": str(scratch / "jupyter" / "data"),
                     "JUPYTER_RUNTIME_DIR": str(scratch / "jupyter" / "runtime"),

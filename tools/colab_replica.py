@@ -301,7 +301,6 @@ def make_replica(tmp: Path, mode: str = "smoke", edition: str = "student") -> tu
     startup.mkdir(parents=True)
     shutil.copy(STARTUP, startup / "00-colab-replica.py")
     env = {k: v for k, v in os.environ.items() if k not in NOT_IN_COLAB}
-    env.pop("COURSE_SMOKE", None)
     env.update({
         "COURSE_MODE": mode,
         "PYTHONPATH": str(STUB),  # the stand-in google.colab; Colab has its package in dist-packages
@@ -416,7 +415,7 @@ def run_penalty_tests() -> dict | None:
 
 def run_benchmarks(envs: dict[str, Path]) -> list[dict]:
     """Each benchmark in full mode in each environment, one after the other (so timings are comparable)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_SMOKE", "COURSE_MODE", "PYTHONPATH", "COURSE_RUNS_DIR")}
+    env = {k: v for k, v in os.environ.items() if k not in ("COURSE_MODE", "PYTHONPATH", "COURSE_RUNS_DIR")}
     if data_dir():
         env["COURSE_DATA_DIR"] = data_dir()  # type: ignore[assignment]
     rows = []

@@ -53,7 +53,6 @@ def bundle_for(submission: Path, autograder: Path, notebook: str | None = None) 
 def grade_one(submission: Path, bundle: Path, mode: str = "smoke") -> dict[str, float]:
     """Points per question of one submission (`otter run`), plus 'total' and 'possible'."""
     env = dict(os.environ, COURSE_MODE=mode)
-    env.pop("COURSE_SMOKE", None)
     with tempfile.TemporaryDirectory(prefix="grade-") as out:
         done = subprocess.run([sys.executable, "-m", "otter", "run", "--no-logo", "-a", str(bundle), "-o", out,
                                str(submission)], capture_output=True, text=True, env=env, check=False)

@@ -176,7 +176,6 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["COURSE_RESULTS_DIR"] = str((args.out / "results").resolve())
     os.environ.pop("MPLBACKEND", None)  # a non-interactive backend here would keep figures out of the build
-    os.environ.pop("COURSE_SMOKE", None)  # the MODE parameter decides
     runs, commits = [], {}
     for notebook in args.notebooks:
         print(f"{notebook.name}:", flush=True)
