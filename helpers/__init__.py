@@ -1,16 +1,11 @@
-"""The course's library for students, one small module per job.
+"""The course's library for students.
 
-- runtime: Colab or local, Drive, GPU report, seeds, smoke mode, run folders
-- download, datasets: checked downloads; MNIST, MovieLens and the slides' toy matrices
-- ratings: strict rating files, the id index, rating matrices (dense or sparse), splits
-- losses: masked loss and RMSE, the lecture's L2 objective, sparsity penalties, per-image BCE, code statistics
-- models, training, evaluation: autoencoder builders, resumable fit, metrics and baselines
-- autorec, experiments: AutoRec training and variants; the controlled MNIST experiments
-- plots, report, params, grading, demo: what the lessons show, record and check (grading: the exercises'
-  Otter-Grader checks)
-- benchmark: `python -m helpers.benchmark ...`, the figures in the README
-
-Import the modules you need, e.g. `from helpers import datasets, runtime`; importing the
-package itself is cheap (TensorFlow loads only when a module that needs it is used).
-The kit's own tooling (running notebooks, pairing, hygiene, the Colab replica) is in tools/.
+Generated from the lessons (a cell marked `#| export`; `make sync` writes them, do not edit):
+lecture_model (01), masked_loss (02), autorec_net (03), denoising (04), stacked (05), sparse (06),
+kernel_autorec and ensemble (08). Written by hand, for what no lesson teaches: runtime (Colab,
+Drive, GPU, seeds, run mode, run folders), download and datasets, ratings (rating files, index,
+matrices, splits), training (the resumable masked-loss fit), evaluation (metrics, baselines, the
+split object), losses (metrics), autorec and experiments (how the lessons train their variants),
+plots, report, params, grading and demo (what the lessons show and check). The benchmarks are in
+tools/benchmark.py (`python -m helpers.benchmark ...`). Importing the package loads no TensorFlow.
 """

@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -197,100 +196,3 @@ def distribution_strategy() -> Any:
     if len(tf.config.list_logical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
-
-
-def _memory_gb() -> float | None:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 1024**2
-    except OSError:
-        pass
-    try:
-        pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-        return pages * size / 1024**3
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _cpu_name() -> str:
-    import platform
-
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _version(package: str) -> str | None:
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def _os_name() -> str:
-    """The OS distribution (e.g. 'Ubuntu 22.04.4 LTS'), not the kernel release."""
-    import platform
-
-    try:
-        return platform.freedesktop_os_release()["PRETTY_NAME"]
-    except (OSError, KeyError):  # no /etc/os-release (macOS, Windows) or no PRETTY_NAME in it
-        mac = platform.mac_ver()[0]
-        return f"macOS {mac}" if mac else f"{platform.system()} {platform.release()}"
-
-
-def scratch_dir() -> Path:
-    """Where the runtime's own scratch disk is: the working folder (/content in Colab).
-
-    When the working folder is on the mounted Google Drive (after `%cd` into it), its space is
-    the Drive quota, not the runtime's disk, so /content (or the temp folder) is used instead.
-    """
-    cwd = Path.cwd()
-    if cwd.resolve().is_relative_to(drive_mountpoint().resolve()):
-        return Path("/content") if Path("/content").is_dir() else Path(tempfile.gettempdir())
-    return cwd
-
-
-def runtime_report() -> dict[str, Any]:
-    """What this runtime is: where, OS, CPU, RAM, disk, GPU, CUDA, and framework versions."""
-    import platform
-
-    import keras
-    import tensorflow as tf
-
-    build = tf.sysconfig.get_build_info()
-    gpu = gpu_info()
-    scratch = scratch_dir()
-    disk = shutil.disk_usage(scratch)
-    memory = _memory_gb()
-    return {
-        "where": "Google Colab" if in_colab() else "local",
-        "os": _os_name(),
-        "kernel": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "cpu": _cpu_name(),
-        "cpu_cores": os.cpu_count(),
-        "ram_gb": round(memory, 1) if memory else None,
-        "disk_free_gb": round(disk.free / 1024**3, 1),
-        "disk_total_gb": round(disk.total / 1024**3, 1),
-        "disk_path": str(scratch),
-        "gpu": gpu["gpu"],
-        "gpu_names": gpu["tf_gpus"],
-        "nvidia_smi": gpu["nvidia_smi"],
-        "tf_cuda_build": bool(build.get("is_cuda_build")),
-        "tf_cuda_version": build.get("cuda_version"),
-        "tf_cudnn_version": build.get("cudnn_version"),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "keras_backend": keras.backend.backend(),
-        "pytorch": _version("torch"),
-        "gpu_summary": gpu["summary"],
-    }

@@ -121,7 +121,7 @@ runtime.set_seed(SEED)
 # resources*. The slide's last point still holds: when the runtime ends, its files are gone.
 
 # %%
-report = runtime.runtime_report()
+report = colab_setup.runtime_report()
 SLIDE_SPECS = """\
 - OS: Ubuntu 18.04
 - CPU: Xenon 2.3GHz

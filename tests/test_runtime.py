@@ -112,8 +112,10 @@ def test_runtime_report_names_the_distribution_and_the_scratch_disk(monkeypatch:
                                                                     tmp_path: Path) -> None:
     import platform
 
+    import colab_setup
+
     monkeypatch.chdir(tmp_path)
-    report = runtime.runtime_report()
+    report = colab_setup.runtime_report()
     assert report["disk_path"] == str(tmp_path)  # the working folder, not the kit's folder
     assert 0 <= report["disk_free_gb"] <= report["disk_total_gb"]
     assert report["kernel"] == f"{platform.system()} {platform.release()}"
@@ -126,14 +128,16 @@ def test_runtime_report_names_the_distribution_and_the_scratch_disk(monkeypatch:
 
 
 def test_scratch_disk_is_not_the_drive(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import colab_setup
+
     drive = tmp_path / "drive"
     inside = drive / "MyDrive" / "Colab Notebooks"
     inside.mkdir(parents=True)
     monkeypatch.setenv("COURSE_DRIVE_MOUNTPOINT", str(drive))
     monkeypatch.chdir(tmp_path)
-    assert runtime.scratch_dir() == tmp_path
+    assert colab_setup.scratch_dir() == tmp_path
     monkeypatch.chdir(inside)  # the slide's `%cd "/content/drive/MyDrive/Colab Notebooks"`
-    scratch = runtime.scratch_dir()
+    scratch = colab_setup.scratch_dir()
     assert not scratch.resolve().is_relative_to(drive.resolve()) and scratch.is_dir()
 
 
