@@ -195,8 +195,8 @@ plt.show()
 # | ⑦ learning rate | `learning_rate=0.001` | the step size (`rho=0.9`: how long that mean remembers) |
 # | ⑧ loss | `loss="binary_crossentropy"` | pixels treated as probabilities of "ink" |
 #
-# `#| export` on the cell's first line makes `make sync` copy the cell into
-# `helpers/lecture_model.py`, for the later lessons.
+# `#| export` at the top of the next cell makes `make sync` copy it into
+# `helpers/lecture_model.py` (`#| default_exp` names that module), for the later lessons.
 
 # %%
 #| default_exp lecture_model

@@ -122,8 +122,9 @@ def masked_mse(y_true, y_pred):
 
 
 # %% [markdown]
-# The first line of the cell above, `#| export`, marks it for the kit's library: `make sync` copies
-# the cell into `helpers/masked_loss.py`, and the later notebooks import `masked_mse` from there.
+# The line `#| export` at the top of the cell above marks it for the kit's library: `make sync`
+# copies the cell into `helpers/masked_loss.py` (the module `#| default_exp` names), and the later
+# notebooks import `masked_mse` from there.
 # Now a tiny autoencoder trained with it, five users' rows of five ratings each.
 
 # %%

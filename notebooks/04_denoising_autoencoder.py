@@ -136,9 +136,9 @@ plt.show()
 # layers we need. Both act **only in training**: Keras calls a layer with `training=True`
 # inside `fit`, and at prediction time the layer passes its input through untouched, so a
 # noisy input is exactly what you feed in. The second cell below shows what they do to four
-# validation digits, in training and at prediction time. The first line of the cell, `#| export`,
-# marks it for the kit's library: `make sync` copies it into `helpers/denoising.py`, which the
-# kit's benchmark builds from.
+# validation digits, in training and at prediction time. `#| export` at the top of the first
+# cell marks it for the kit's library: `make sync` copies it into `helpers/denoising.py`, which
+# the kit's benchmark builds from.
 
 # %%
 #| default_exp denoising
