@@ -38,11 +38,14 @@ def test_mode_is_a_parameter_and_a_failure_is_named(tmp_path: Path, capfd: pytes
     assert "native start-up line" in (out / "kernel-logs" / "01_good.log").read_text(), "they go to a log"
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)
     assert executed.cells[-1].execution_count is not None, "a raises-exception cell does not stop the run"
+    for text in (json.dumps(executed), (out / "01_good.html").read_text()):
+        assert "An Exception was encountered" not in text and "encountered an exception here" not in text
     executed = nbformat.read(out / "01_good.ipynb", as_version=4)
     assert any("mode is lecture" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     ok, _, error = runner.run_one(bad, out, "smoke", timeout=120)
     assert not ok
     assert error.startswith("02_bad.ipynb, cell ") and "ZeroDivisionError" in error, error
+    assert "An Exception was encountered" in (out / "02_bad.ipynb").read_text()  # a real failure keeps its banner
 
 
 def test_record_reads_each_notebooks_saved_results(tmp_path: Path) -> None:
