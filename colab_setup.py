@@ -13,7 +13,8 @@ else COURSE_MODE, else lecture in Colab and full elsewhere) and returns it for t
 cell, notes where Drive is mounted (run folders go to `MyDrive/ae-recsys-runs/` there) or says that
 runs are lost with the runtime when it is not, installs only the packages the runtime lacks,
 and prints a runtime report (Python, TensorFlow, Keras, and the GPU or how to switch one on).
-Locally it changes nothing but `sys.path`. Run as a script (`python
+Locally it changes only `sys.path`, TensorFlow's log level and, in a kernel, a filter on stderr
+that keeps TensorFlow's harmless start-up lines out of the notebook. Run as a script (`python
 colab_setup.py`) it prints the same report. `runtime_report()` gives the whole picture as a dict (OS,
 CPU, RAM, scratch disk, GPU, CUDA build, framework versions): notebook 07 shows it.
 

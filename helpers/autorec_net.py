@@ -17,7 +17,7 @@ def autorec_network(n_inputs: int, hidden: int, lam: float, dropout: float = 0.0
                     name: str = "autorec", code_layer: keras.layers.Layer | None = None) -> keras.Model:
     """r -> Dropout -> g(V r + mu) -> W h + b, with L2(lam) on V, mu, W and b.
 
-    `code_layer`, if given, is applied to the code (notebook 06 passes a sparsity penalty)."""
+    `code_layer`, if given, is applied to the code (`helpers.autorec` passes notebook 06's L1 penalty)."""
     def l2() -> dict:  # one regulariser per tensor: the slide's ||W_l||^2 and ||b_l||^2
         return {"kernel_regularizer": keras.regularizers.L2(lam), "bias_regularizer": keras.regularizers.L2(lam)}
 

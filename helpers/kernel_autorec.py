@@ -144,7 +144,7 @@ SPARSE_FC = GLOCAL_K.with_(finetune_epochs=0)
 
 
 def per_rating(objective: float, n_ratings: int) -> float:
-    """GLocal-K's objective J per rating, 2 J / n: the masked MSE plus the penalties divided by n."""
+    """GLocal-K's objective J per rating, 2 J / n: the masked MSE plus (λ₂·ΣW² + λₛ·ΣK²) / n."""
     return 2.0 * float(objective) / max(int(n_ratings), 1)
 
 # %% ../notebooks/08_beyond_autorec.ipynb

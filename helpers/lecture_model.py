@@ -23,7 +23,7 @@ def encoder_of(model: keras.Model, layer: str = "encoder") -> keras.Model:
     return keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_{layer}")
 
 
-LEARNING_RATES = {"rmsprop": 0.001, "adagrad": 0.01, "adam": 0.001}  # each optimizer's usual rate
+LEARNING_RATES = {"rmsprop": 0.001, "adagrad": 0.01, "adam": 0.001}  # Keras's defaults, but 0.01 for Adagrad (0.001)
 
 
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:

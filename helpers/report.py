@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.runtime import elapsed_minutes, mode, runs_root
+from helpers.runtime import MODES, elapsed_minutes, runs_root
 
 
 def results_dir() -> Path:
@@ -24,8 +24,10 @@ def results_dir() -> Path:
     return path
 
 
-def save_results(notebook: str, table: pd.DataFrame) -> Path:
-    """Save a notebook's results table as CSV (atomically) and return the path."""
+def save_results(notebook: str, mode: str, table: pd.DataFrame) -> Path:
+    """Save a notebook's results table, from a run in `mode` (the notebook's MODE), as CSV (atomically)."""
+    if mode not in MODES:
+        raise ValueError(f"mode={mode!r}: pass the notebook's MODE, one of {', '.join(map(repr, MODES))}.")
     if table.empty:
         raise ValueError(f"The results table of {notebook} is empty; nothing to save.")
     path = results_dir() / f"{notebook}.csv"
@@ -33,20 +35,20 @@ def save_results(notebook: str, table: pd.DataFrame) -> Path:
     table.to_csv(tmp, index=False)
     os.replace(tmp, path)
     minutes = elapsed_minutes()
-    record = {"notebook": notebook, "mode": mode(), "minutes": round(minutes, 2),
+    record = {"notebook": notebook, "mode": mode, "minutes": round(minutes, 2),
               "results": json.loads(table.to_json(orient="records"))}
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path.with_suffix(".json"))
-    print(f"This notebook has run for {minutes:.1f} minutes in {mode()} mode (setup cell to results).")
+    print(f"This notebook has run for {minutes:.1f} minutes in {mode} mode (setup cell to results).")
     return path
 
 
-def stack_results(notebook: str, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def stack_results(notebook: str, mode: str, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One results table from a notebook's tables, one per dataset: each row keeps its table's
     key in a `data` column (e.g. "MNIST, 20 epochs" or "ML-100K u1"). Saved like `save_results`."""
     if not tables:
         raise ValueError(f"No tables given for the results of {notebook}.")
     results = pd.concat([table.assign(data=label) for label, table in tables.items()], ignore_index=True)
-    save_results(notebook, results)
+    save_results(notebook, mode, results)
     return results

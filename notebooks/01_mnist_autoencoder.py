@@ -195,8 +195,8 @@ plt.show()
 # | ⑦ learning rate | `learning_rate=0.001` | the step size (`rho=0.9`: how long that mean remembers) |
 # | ⑧ loss | `loss="binary_crossentropy"` | pixels treated as probabilities of "ink" |
 #
-# `#| export` at the top of the next cell makes `make sync` copy it into
-# `helpers/lecture_model.py` (`#| default_exp` names that module), for the later lessons.
+# `make sync` copies the next cell, marked `#| export`, into `helpers/lecture_model.py` (the
+# module `#| default_exp` names) for the later lessons.
 
 # %%
 #| default_exp lecture_model
@@ -218,7 +218,7 @@ def encoder_of(model: keras.Model, layer: str = "encoder") -> keras.Model:
     return keras.Model(model.input, model.get_layer(layer).output, name=f"{model.name}_{layer}")
 
 
-LEARNING_RATES = {"rmsprop": 0.001, "adagrad": 0.01, "adam": 0.001}  # each optimizer's usual rate
+LEARNING_RATES = {"rmsprop": 0.001, "adagrad": 0.01, "adam": 0.001}  # Keras's defaults, but 0.01 for Adagrad (0.001)
 
 
 def make_optimizer(name: str, learning_rate: float) -> keras.optimizers.Optimizer:
@@ -593,7 +593,7 @@ results = pd.DataFrame([
        "test BCE": np.nan, "beats the average digit": r["learned"], "images (train/val/test)": split_sizes}
       for _, r in sweep.iterrows()),
 ])
-save_results("01_mnist_autoencoder", results)
+save_results("01_mnist_autoencoder", MODE, results)
 results.round(4)
 
 # %% [markdown]

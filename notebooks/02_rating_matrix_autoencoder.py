@@ -122,9 +122,9 @@ def masked_mse(y_true, y_pred):
 
 
 # %% [markdown]
-# The line `#| export` at the top of the cell above marks it for the kit's library: `make sync`
-# copies the cell into `helpers/masked_loss.py` (the module `#| default_exp` names), and the later
-# notebooks import `masked_mse` from there.
+# The `#| export` line at the top of the cell above (under `#| default_exp`, which names the
+# module) marks it for the kit's library: `make sync` copies the cell into
+# `helpers/masked_loss.py`, and notebook 03 imports `masked_mse` from there.
 # Now a tiny autoencoder trained with it, five users' rows of five ratings each.
 
 # %%
@@ -295,9 +295,11 @@ assert np.isnan(toy45.frame()["i4"].mean())
 # **Sum or mean.** Keras minimises a mean: `masked_mse` divides the squared errors by the number
 # $n$ of observed ratings, and each `L2(lam_kit)` regulariser adds `lam_kit` times the sum of
 # squares of its tensor to the loss. With `lam_kit` $= \lambda / n$ that is exactly the slide's
-# objective divided by $n$: the same minimiser, gradients $n$ times smaller. In training, Keras
-# takes the mean over each batch's observed ratings, so there $n$ is the number of observed
-# ratings in a batch. The cell below writes the toy model with L2 on both layers' weights and
+# objective divided by $n$: the same minimiser, gradients $n$ times smaller. Here each step sees
+# the whole matrix. With mini-batches, each step adds the penalties once while its mean covers
+# one batch's ratings: over an epoch of $B$ batches holding as many ratings each, the steps add
+# up to $B/n$ times the slide's objective, still with $\lambda$ = $n$ · `lam_kit` and $n$ the
+# number of **all** observed training ratings, not a batch's. The cell below writes the toy model with L2 on both layers' weights and
 # biases, trains it (Keras adds the penalties to the masked loss), then evaluates the slide's sum
 # directly at the trained weights and compares both objectives and their gradients.
 
@@ -393,10 +395,13 @@ for label, matrix, out in (("5 x 5, masked loss", toy, filled), ("5 x 5, unmaske
     rows.append({"model": label, "epochs": TOY_EPOCHS, "RMSE on rated entries": observed_rmse(out, matrix),
                  "mean-rating yardstick": yardstick, "mean prediction at blanks": float(out[~matrix.mask].mean())})
     gap = yardstick - observed_rmse(out, matrix)
+    blanks = float(out[~matrix.mask].mean())
     print(f"{label}: RMSE {observed_rmse(out, matrix):.3f} against the yardstick's {yardstick:.3f}: "
-          + ("learned the ratings" if gap > 0.005 else "did NOT learn the ratings (no better than their mean)"))
+          + ("fits the rated entries" if gap > 0.005 else "did NOT learn the ratings (no better than their mean)")
+          + (f"; at the blanks it predicts {blanks:.2f} on average, below the lowest star: it learned the 0s as "
+             "ratings" if blanks < 1 else ""))
 results = pd.DataFrame(rows)
-save_results("02_rating_matrix_autoencoder", results)
+save_results("02_rating_matrix_autoencoder", MODE, results)
 results.round(3)
 
 # %% [markdown]

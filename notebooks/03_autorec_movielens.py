@@ -153,8 +153,10 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # an encoder $\mathbf h = g(V\mathbf r + \boldsymbol\mu)$ with 500 sigmoid units, a linear decoder
 # $\hat{\mathbf r} = W\mathbf h + \mathbf b$, L2 on all four parameter tensors (the slide's
 # $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$), and the masked loss on the observed
-# ratings. Here λ is the weight of each `L2(λ)` regulariser, notebook 02's `lam_kit`: the loss
-# is a mean over a batch's observed ratings, so the slide's λ is this λ times their number.
+# ratings. Here λ is the weight of each `L2(λ)` regulariser, notebook 02's `lam_kit`: the slide's
+# λ is this λ times the number of all observed training ratings, not of a batch's (notebook 02:
+# exactly so when every batch holds as many ratings, approximately here, where batches of 64
+# items hold different numbers).
 # Beyond the paper, whose penalty covers the weights only, the kit penalises the biases too
 # (as the slide does), and its configuration adds **input dropout**: a
 # `Dropout` layer hides a random half (on average) of each example's observed ratings from the
@@ -175,8 +177,9 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # trained model.
 #
 # The first cell below writes the network and how it is compiled, with notebook 02's masked
-# loss. It is marked `#| export`: `make sync` copies it into `helpers/autorec_net.py`, which the
-# kit's AutoRec training (`helpers.autorec`) and the later notebooks build from. The second cell
+# loss. It is marked `#| export`: `make sync` copies it into `helpers/autorec_net.py`, from which
+# the kit's AutoRec training (`helpers.autorec`) builds, for this notebook's later cells and the
+# later notebooks. The second cell
 # builds and compiles I-AutoRec, and counts both models' examples and parameters.
 
 # %%
@@ -193,7 +196,7 @@ def autorec_network(n_inputs: int, hidden: int, lam: float, dropout: float = 0.0
                     name: str = "autorec", code_layer: keras.layers.Layer | None = None) -> keras.Model:
     """r -> Dropout -> g(V r + mu) -> W h + b, with L2(lam) on V, mu, W and b.
 
-    `code_layer`, if given, is applied to the code (notebook 06 passes a sparsity penalty)."""
+    `code_layer`, if given, is applied to the code (`helpers.autorec` passes notebook 06's L1 penalty)."""
     def l2() -> dict:  # one regulariser per tensor: the slide's ||W_l||^2 and ||b_l||^2
         return {"kernel_regularizer": keras.regularizers.L2(lam), "bias_regularizer": keras.regularizers.L2(lam)}
 
@@ -386,7 +389,7 @@ assert valid_b <= min(valid_i, valid_u), "the blend weight is chosen on validati
 # | I-AutoRec | ML-1M, random 90/10 | 0.831 | Sedhain et al., *AutoRec*, WWW 2015 |
 # | U-AutoRec | ML-1M, random 90/10 | 0.874 | Sedhain et al., 2015 |
 # | GC-MC | ML-100K u1 | 0.910 | van den Berg et al., *Graph Convolutional Matrix Completion*, 2017 |
-# | GLocal-K | ML-100K u1 | 0.8889 | Han et al., *GLocal-K*, CIKM 2021 |
+# | GLocal-K | ML-100K u1 | 0.8889 | Han et al., *GLocal-K*, CIKM 2021: the lowest of its 60 test evaluations (notebook 08) |
 #
 # The comparable rows are the two ML-100K ones; section 4 runs ML-1M in full mode.
 
@@ -411,7 +414,7 @@ print(f"yardstick: the bias baseline's {SPLIT}.test RMSE {bias_rmse:.4f} (the gl
 for name in [k for k in scores if k not in ("global mean", "user + item biases")]:
     print(f"  {name}: {scores[name].rmse:.4f}, " + ("beats it by more than 0.005" if scores[name].rmse < bias_rmse - 0.005
                                                  else "does NOT beat it by more than 0.005: not learned in this run"))
-for name, value in (("GC-MC", 0.910), ("GLocal-K", 0.8889)):
+for name, value in (("GC-MC", 0.910), ("GLocal-K (the best of its 60 test evaluations)", 0.8889)):
     print(f"the blend {'beats' if scores[blend_key].rmse < value else 'does not beat'} {name} ({value}): "
           f"{value - scores[blend_key].rmse:+.4f}")
 plots.loss_curves(item_model.fit.history, metrics=("loss", "rmse"), title=f"I-AutoRec on {SPLIT}.base (training)")
@@ -629,7 +632,7 @@ if ml1m is not None:
     results = pd.concat([results, pd.DataFrame([{"model": "I-AutoRec", "rmse": ml1m.rmse, "mae": ml1m.mae,
                                                  "n_fallback": ml1m.n_fallback, "data": "ML-1M random 90/10"}])],
                         ignore_index=True)
-save_results("03_autorec_movielens", results)
+save_results("03_autorec_movielens", MODE, results)
 display(results.round(4))
 rmse_of = {k: v.rmse for k, v in scores.items()}
 for k in [k for k in rmse_of if "AutoRec" in k]:

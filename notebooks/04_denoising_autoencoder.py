@@ -136,9 +136,9 @@ plt.show()
 # layers we need. Both act **only in training**: Keras calls a layer with `training=True`
 # inside `fit`, and at prediction time the layer passes its input through untouched, so a
 # noisy input is exactly what you feed in. The second cell below shows what they do to four
-# validation digits, in training and at prediction time. `#| export` at the top of the first
-# cell marks it for the kit's library: `make sync` copies it into `helpers/denoising.py`, which
-# the kit's benchmark builds from.
+# validation digits, in training and at prediction time. The `#| export` line at the top of the
+# first cell (under `#| default_exp`) marks it for the kit's library: `make sync` copies it into
+# `helpers/denoising.py`, which the kit's benchmark builds from.
 
 # %%
 #| default_exp denoising
@@ -191,7 +191,8 @@ plt.show()
 # %% [markdown]
 # ### The denoising autoencoder
 # Notebook 01's model with one of these layers in front of the encoder. The noise layer has no
-# weights, so the parameter count stays 50,992. This builder is exported too.
+# weights, so the parameter count stays 50,992 ("Trainable params" below; for a trained model
+# Keras's "Total params" also counts the optimizer's variables). This builder is exported too.
 
 # %%
 #| export
@@ -453,7 +454,7 @@ assert np.all(np.isfinite(rating_table["rmse"])), "a rating model gave a non-fin
 # %%
 mnist_columns = {"model": "variant", "gaussian 0.3 input": "BCE, gaussian-noisy input",
                  "masking 0.5 input": "BCE, masked input", "clean input": "BCE, clean input"}
-results = stack_results("04_denoising_autoencoder", {
+results = stack_results("04_denoising_autoencoder", MODE, {
     f"MNIST validation slice ({len(x_fit)} train / {len(x_valid)} validation), {EPOCHS} epochs":
         mnist_table.rename(columns=mnist_columns),
     f"MNIST test images ({len(x_test)}), scored once": mnist_test.rename(columns=mnist_columns),

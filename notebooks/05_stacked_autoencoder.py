@@ -415,7 +415,7 @@ rating_table.round(4)
 
 # %%
 RATING_COLUMNS = ["variant", "validation rmse", "test rmse", "test ndcg@10", "code mean activation", "seconds"]
-results = stack_results("05_stacked_autoencoder", {
+results = stack_results("05_stacked_autoencoder", MODE, {
     f"MNIST ({len(x_fit)} training images), BCE": mnist_table.rename(columns={"model": "variant"}),
     "ML-100K u1 (trained on 95% of u1.base)": rating_table[RATING_COLUMNS]})
 results.round(4)

@@ -452,7 +452,7 @@ rating_table.round(4)
 MNIST_COLUMNS = ["model", "optimizer", "validation BCE", "test BCE", "learned", "mean_activation", "active_units",
                  "seconds"]
 RATING_COLUMNS = ["variant", "validation rmse", "test rmse", "test ndcg@10", "code mean activation", "seconds"]
-results = stack_results("06_sparse_autoencoder", {
+results = stack_results("06_sparse_autoencoder", MODE, {
     f"MNIST ({len(x_fit)} training images), {EPOCHS} epochs": mnist_table[MNIST_COLUMNS].rename(columns={"model": "variant"}),
     "ML-100K u1": rating_table[RATING_COLUMNS]})
 results.round(4)

@@ -683,7 +683,7 @@ summary = pd.DataFrame([
     *({"measure": f"the slide's x after 50 iterations, {k}", "value": repr(v)}
       for k, v in results.items()),
 ])
-save_results("07_colab_gpu_runtime_check", summary)
+save_results("07_colab_gpu_runtime_check", MODE, summary)
 summary
 
 # %% [markdown]

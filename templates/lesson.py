@@ -86,7 +86,7 @@ import pandas as pd
 from helpers.report import save_results
 
 results = pd.DataFrame([{"model": "...", "metric": float("nan")}])
-save_results("NN_lesson_name", results)
+save_results("NN_lesson_name", MODE, results)
 results
 
 # %% [markdown]

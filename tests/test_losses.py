@@ -56,3 +56,47 @@ def test_code_stats_and_bce_per_image() -> None:
     stats = losses.code_stats(np.array([[0.0, 1.0], [0.0, 3.0]]))
     assert stats == {"mean_activation": 1.0, "share_near_zero": 0.5, "active_units": 1.0, "share_alive": 0.5}
     np.testing.assert_allclose(losses.bce_per_image(np.array([[1.0, 0.0]]), np.array([[0.5, 0.5]])), [np.log(2)])
+
+
+@pytest.mark.parametrize("batch_size", [2, 4, 8])
+def test_the_slides_lambda_is_the_keras_weight_times_all_observed_ratings(batch_size: int) -> None:
+    """Mini-batches holding as many ratings each: the gradient summed over an epoch's steps (masked mean of a
+    batch plus the L2 penalties, as Keras adds them at every step) is B/n times the gradient of the slide's
+    objective with lambda = n x the Keras weight, n = all observed ratings, B = batches: every batch size has
+    the slide's stationary points, so its minimiser. Converting with a batch's count instead is off."""
+    import keras
+
+    from helpers.autorec_net import autorec_network
+
+    rng = np.random.default_rng(0)
+    rows, cols, per_row = 8, 6, 3
+    ratings = np.zeros((rows, cols), np.float32)
+    for r in range(rows):
+        ratings[r, rng.choice(cols, per_row, replace=False)] = rng.integers(1, 6, per_row)
+    n, lam_slide = int((ratings != 0).sum()), 0.5
+
+    def flat(grads: list) -> np.ndarray:
+        return np.concatenate([np.asarray(g, np.float64).ravel() for g in grads])
+
+    def slide_gradient(model: keras.Model) -> np.ndarray:
+        with tf.GradientTape() as tape:
+            error = tf.reduce_sum(((ratings - model(ratings)) * (ratings != 0)) ** 2)
+            slide = error + lam_slide * tf.add_n([tf.reduce_sum(w**2) for w in model.trainable_weights])
+        return flat(tape.gradient(slide, model.trainable_weights))
+
+    def epoch_gradient(model: keras.Model) -> np.ndarray:
+        total = 0.0
+        for start in range(0, rows, batch_size):
+            batch = ratings[start:start + batch_size]
+            with tf.GradientTape() as tape:
+                loss = masked_mse(batch, model(batch, training=True)) + tf.add_n(model.losses)
+            total = total + flat(tape.gradient(loss, model.trainable_weights))
+        return total
+
+    batches, in_a_batch = rows // batch_size, batch_size * per_row
+    for lam_kit, right in ((lam_slide / n, True), (lam_slide / in_a_batch, in_a_batch == n)):
+        keras.utils.set_random_seed(1)
+        model = autorec_network(cols, 4, lam=lam_kit)
+        scaled = batches / n * slide_gradient(model)
+        close = np.allclose(epoch_gradient(model), scaled, rtol=1e-4, atol=1e-6)
+        assert close == right, f"lam_kit = {lam_kit:g}: the epoch's gradient {'is not' if right else 'is'} B/n x the slide's"
