@@ -60,6 +60,16 @@ def test_glocal_benchmark_json(offline_data: Path, model: str, bench_main: Calla
         assert result[key] > 0
 
 
+def test_bfm_benchmark_json(offline_data: Path, bench_main: Callable[..., dict]) -> None:
+    result = bench_main("autorec", "--model", "bfm", "--split", "u3", "--seed", "2", env={"COURSE_MODE": "smoke"})
+    assert result["model"] == "bfm" and result["name"] == "Bayesian FM" and result["split"] == "u3"
+    assert (result["features"], result["rank"], result["samples"]) == ("timeSVD++ flipped", 10, 8)
+    assert result["selected_on"] == "fixed in advance" and result["seed"] == 2 and 0.5 < result["rmse"] < 3
+    assert result["mae"] > 0 and result["seconds"] > 0 and result["n_test"] > 0
+    with pytest.raises(ValueError, match="no epochs"):
+        bench_main("autorec", "--model", "bfm", "--epochs", "3", env={"COURSE_MODE": "smoke"})
+
+
 def test_ensemble_benchmark_json(offline_data: Path, bench_main: Callable[..., dict]) -> None:
     result = bench_main("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_MODE": "smoke"})
     assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
@@ -67,5 +77,5 @@ def test_ensemble_benchmark_json(offline_data: Path, bench_main: Callable[..., d
     assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(ensemble.CANDIDATES)
     assert result["selected_on"] == "u1.base (5% validation slice, seed 0)"
     assert result["chosen_settings"]["autorec_lam"] in (1e-3, 3e-3) and result["chosen_settings"]["mf_factors"] == 10
-    for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "epochs_chosen"):
+    for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "epochs_chosen", "bfm_rmse"):
         assert result[key] > 0

@@ -1,7 +1,7 @@
 """Benchmarks that print figures (one JSON line with --json).
 
     python -m helpers.benchmark mnist --model {seed,stacked,denoising,sparse} [--epochs N] [--seed S] --json
-    python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse,glocal,kernel,ensemble}]
+    python -m helpers.benchmark autorec [--model {autorec,denoising,deep,sparse,glocal,kernel,ensemble,bfm}]
         --split u1 [--epochs N] [--seed S] [--run-dir DIR] --json
 
 The autorec benchmark trains notebook 03's best configuration on MovieLens 100K: an
@@ -20,6 +20,10 @@ reports GLocal-K alone (`glocal_rmse`) when the blend chose it: the same protoco
 from the same run. `--model autorec` and the variants keep the stored settings of `helpers.autorec`,
 chosen in notebook 03 on u1.base's validation slice: on u2-u5 those settings have seen test ratings
 (u1.base holds them), so their figures there are not five-fold figures with per-fold choices.
+`--model bfm` is the baseline to beat, notebook 08's Bayesian factorization machine (`helpers.bfm`,
+myfm's Gibbs sampler): Rendle et al.'s "timeSVD++ flipped" features from the base file, rank 10,
+512 samples, all fixed in advance (`selected_on`), so it needs no validation slice. `--model ensemble`
+reports it too (`bfm_rmse`), from the blend's own run when the blend chose it.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # `python -m helpers.benchmark --help` answers at once (helpers.runtime is cheap).
 
 MNIST_MODELS = ("seed", "stacked", "denoising", "sparse")
-AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "glocal", "kernel", "ensemble")
+AUTOREC_MODELS = ("autorec", "denoising", "deep", "sparse", "glocal", "kernel", "ensemble", "bfm")
 
 
 def mnist_benchmark(model_name: str, epochs: int, seed: int, smoke: bool = False, batch_size: int = 128) -> dict[str, Any]:
@@ -111,6 +115,10 @@ def autorec_benchmark(split_name: str, epochs: int | None, seed: int, run_dir: s
         if run_dir:
             raise ValueError(f"--run-dir: the {model_name} model trains full-batch without checkpoints; leave it out.")
         return glocal_benchmark(split, epochs, seed, model_name, smoke)
+    if model_name == "bfm":
+        if run_dir:
+            raise ValueError("--run-dir: the Bayesian FM samples in one go, without checkpoints; leave it out.")
+        return bfm_benchmark(split, epochs, seed, smoke)
     if model_name == "ensemble":
         if run_dir:
             raise ValueError("--run-dir: the ensemble's members train without checkpoints; leave it out.")
@@ -217,6 +225,28 @@ def glocal_benchmark(split: Any, epochs: int | None, seed: int, model_name: str 
             "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
+#: The Bayesian FM's settings, fixed in advance (Rendle et al., 2019; notebook 08, section 7).
+BFM_FEATURES, BFM_RANK, BFM_SAMPLES = "timeSVD++ flipped", 10, 512
+
+
+def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False) -> dict[str, Any]:
+    """Notebook 08's Bayesian factorization machine on the split's whole base file, one look at its test file.
+    Nothing is chosen: features, rank and samples are fixed in advance (`epochs` is not used)."""
+    from helpers import evaluation
+    from helpers.bfm import BayesianFM  # written in notebook 08
+
+    if epochs is not None:
+        raise ValueError("--epochs: the Bayesian FM has no epochs (its Gibbs samples are fixed in advance); leave it out.")
+    samples = 8 if smoke else BFM_SAMPLES
+    fm = BayesianFM(BFM_FEATURES, rank=BFM_RANK, samples=samples, seed=seed).fit(split.train)
+    pred, unseen = fm.predict_pairs(split.test, split.fallback)
+    scores = evaluation.score(split.test, pred, unseen)
+    return {"benchmark": "autorec", "split": split.name, "model": "bfm", "name": "Bayesian FM", "rmse": scores.rmse,
+            "mae": scores.mae, "seconds": round(fm.seconds, 2), "features": BFM_FEATURES, "rank": BFM_RANK,
+            "samples": samples, "selected_on": "fixed in advance", "n_test": scores.n,
+            "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
+
+
 def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False) -> dict[str, Any]:
     """Notebook 08's stacked blend with every choice made on a 5% validation slice of the split's own base
     file: AutoRec's λ and input dropout, MF's size and L2 weight (`ensemble.tune`), GLocal-K's epochs, the
@@ -227,7 +257,8 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
 
     test, index, fallback = split.test, split.index, split.fallback
     autorec_epochs = epochs if epochs is not None else (2 if smoke else None)
-    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs, smoke), autorec_epochs)
+    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs, smoke), autorec_epochs,
+                                       fm_samples=8 if smoke else BFM_SAMPLES)
     grids = {"autorec_grid": ((1e-3, 0.5), (3e-3, 0.5)), "mf_grid": ((10, 0.1),)} if smoke else {}
     chosen = ensemble.choose_and_refit(split, seed=seed, settings=settings, tune_settings=True, **grids)
     tuned = chosen.settings
@@ -235,6 +266,10 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
     unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
     scores = evaluation.score(test, pred, unseen)
     valid_blend = ensemble.blend(chosen.valid_predictions, chosen.weights)
+    if "Bayesian FM" in member_preds:  # the FM alone, the baseline to beat: as --model bfm, from this run
+        bfm_rmse = evaluation.score(test, member_preds["Bayesian FM"], unseen).rmse
+    else:  # the blend left it out: the same FM, fitted on its own
+        bfm_rmse = bfm_benchmark(split, None, seed, smoke)["rmse"]
     glocal = {}  # GLocal-K alone, when chosen: the same protocol as --model glocal, read off this run
     if ensemble.GLOCAL in chosen.final:
         alone = evaluation.score(test, member_preds[ensemble.GLOCAL], unseen)
@@ -252,7 +287,7 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
             "member_rmse": {k: round(evaluation.rmse(test["rating"], p), 4) for k, p in member_preds.items()},
             "candidate_valid_rmse": {k: round(evaluation.rmse(chosen.valid_ratings, p), 4)
                                      for k, p in chosen.valid_predictions.items()},
-            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()}, **glocal,
+            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()}, **glocal, "bfm_rmse": bfm_rmse,
             "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
@@ -270,8 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
                      help="autorec: notebook 03's best (I/U blend); denoising, deep, sparse: notebooks 04-05; "
                           "glocal: GLocal-K (helpers.kernel_autorec); kernel: Sparse FC, its local kernels only; "
-                          "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants and biased MF "
-                          "(helpers.ensemble), chosen on the split's own base file")
+                          "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants, biased MF and the "
+                          "Bayesian FM (helpers.ensemble), chosen on the split's own base file; bfm: the Bayesian FM "
+                          "(helpers.bfm), settings fixed in advance")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None,
                      help="epochs per model (default: the best configuration's); glocal, kernel and ensemble: "

@@ -105,12 +105,16 @@ def results_tables(recs: dict[str, dict[str, Any]]) -> str:
     return "\n".join(parts)
 
 
+#: Benchmark fields that count something: shown without decimals (a column other models leave blank is float).
+WHOLE_NUMBERS = {"seed", "epochs_chosen", "rank", "samples"}
+
+
 def benchmark_tables(rows: list[dict[str, Any]]) -> str:
     """One table per benchmark model: a row per run, and the five folds' mean and sd where all five are there."""
     if not rows:
         return "No benchmark has been recorded yet."
-    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "seconds", "selection_seconds", "epochs_chosen",
-              "chosen", "selected_on"]
+    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "bfm_rmse", "seconds", "selection_seconds",
+              "epochs_chosen", "chosen", "features", "rank", "samples", "selected_on"]
     parts = []
     table = pd.DataFrame(rows)
     if "chosen_settings" in table.columns:  # the blend's per-fold choices, in a few characters
@@ -120,8 +124,8 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
     for (bench, model), group in table.groupby(["benchmark", "model"], sort=True):
         shown = [f for f in fields if f in group.columns and group[f].notna().any()]
         parts += [f"**`python -m helpers.benchmark {bench} --model {model} --split uN --seed S --json`**", "",
-                  group[shown].to_markdown(index=False, floatfmt=tuple(".1f" if "seconds" in f else ".4f"
-                                                                        for f in shown))]
+                  group[shown].to_markdown(index=False, floatfmt=tuple(
+                      ".1f" if "seconds" in f else ".0f" if f in WHOLE_NUMBERS else ".4f" for f in shown))]
         if "rmse" in group.columns and "split" in group.columns:
             folds = group[group["split"].isin(["u1", "u2", "u3", "u4", "u5"])]
             per_fold = folds.groupby("split")["rmse"].mean()
