@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import autorec, bfm, evaluation, kernel_autorec, training
+from . import autorec, evaluation, kernel_autorec, training
 from .ratings import RatingIndex
 
 #: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
@@ -37,7 +37,6 @@ class MemberSettings:
     autorec_dropout: float = autorec.BEST_ITEM.dropout
     mf_factors: int = MF_FACTORS
     mf_reg: float = MF_REG
-    fm_samples: int = 512  # the Bayesian FM's Gibbs samples (section 7)
 
     def autorec_config(self, config: autorec.AutoRecConfig) -> autorec.AutoRecConfig:
         """`config` with these settings' epochs, λ and input dropout."""
@@ -54,19 +53,14 @@ def _glocal(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: Memb
     return kernel_autorec.train_glocal_k(ratings, index, settings.glocal, seed=seed)
 
 
-def _bfm(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-    return bfm.BayesianFM("timeSVD++ flipped", samples=settings.fm_samples, seed=seed).fit(ratings)
-
-
 def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
 
 
 GLOCAL = "GLocal-K"
 #: Every model a blend may use and how to train it on some ratings. GLocal-K has the authors'
-#: settings and its epochs chosen on the slice; the Bayesian FM section 7's, fixed in advance; the others
-#: notebook 03's and 05's settings, with λ, input dropout and MF's size and L2 weight from `MemberSettings`
-#: (chosen per base file by `tune`).
+#: settings and its epochs chosen on the slice; the others have notebook 03's and 05's settings, with
+#: λ, input dropout and MF's size and L2 weight from `MemberSettings` (chosen per base file by `tune`).
 CANDIDATES: dict[str, Callable[..., Any]] = {
     GLOCAL: _glocal,
     "I-AutoRec": _autorec(autorec.BEST_ITEM),
@@ -75,7 +69,6 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "U-AutoRec": _autorec(autorec.BEST_USER),
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
-    "Bayesian FM": _bfm,
 }
 
 
@@ -258,7 +251,7 @@ def choose_and_refit(
     `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
     (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
 
-    `trained`: models already trained on the fitting part (GLocal-K with this slice as validation), to reuse;
+    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse;
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
@@ -286,7 +279,7 @@ def choose_and_refit(
         predictions["I-AutoRec"] = tuning.item_predictions
         seconds["I-AutoRec"] = float(tuning.autorec_rows["seconds"][tuning.autorec_rows["valid_rmse"].idxmin()])
     other_preds, other_seconds = member_predictions(fit_part, fit_index, valid, valid_fallback, names=others,
-                                                    seed=seed, settings=settings, trained=trained)
+                                                    seed=seed, settings=settings)
     predictions.update(other_preds)
     seconds.update(other_seconds)
     predictions = {name: predictions[name] for name in names}

@@ -87,12 +87,11 @@ PRETRAIN_EPOCHS = by_mode(MODE, 30, 8, 2)  # local kernels only (GLocal-K: 30)
 FINETUNE_EPOCHS = by_mode(MODE, 60, 12, 1)  # with the global kernel (GLocal-K: 60)
 ITERATIONS = smoke_or(MODE, 5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
 DEMO_EPOCHS = smoke_or(MODE, 3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
-FM_SAMPLES = by_mode(MODE, 512, 256, 8)  # Gibbs samples of section 7's Bayesian FM (Rendle et al.: 512)
-AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 8's AutoRec models; None = notebook 03's 30
-BLEND_CANDIDATES = by_mode(MODE, None, ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF", "Bayesian FM"],
-                           ["GLocal-K", "I-AutoRec", "biased MF", "Bayesian FM"])  # None = all eight
+AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
+BLEND_CANDIDATES = by_mode(MODE, None, ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF"],  # None = all seven
+                           ["GLocal-K", "I-AutoRec", "biased MF"])
 LAMBDA_ROWS = by_mode(MODE, True, False, False)  # the ablation's λ₂ = 10 and 40 rows (full mode only)
-TUNE = by_mode(MODE, True, False, False)  # section 8 searches AutoRec's λ and dropout, MF's k and L2 again
+TUNE = by_mode(MODE, True, False, False)  # section 7 searches AutoRec's λ and dropout, MF's k and L2 again
 SEED = 0
 
 # %%
@@ -103,7 +102,7 @@ check_params(SPLIT=(SPLIT, str), SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))),
              ITERATIONS=(ITERATIONS, int), DEMO_EPOCHS=(DEMO_EPOCHS, int),
              AUTOREC_EPOCHS=(AUTOREC_EPOCHS, (int, type(None))),
              BLEND_CANDIDATES=(BLEND_CANDIDATES, (list, type(None))), TUNE=(TUNE, bool),
-             LAMBDA_ROWS=(LAMBDA_ROWS, bool), FM_SAMPLES=(FM_SAMPLES, int),
+             LAMBDA_ROWS=(LAMBDA_ROWS, bool),
              SEED=(SEED, int, 0))
 
 # %%
@@ -128,7 +127,7 @@ runtime.set_seed(SEED)
 # TensorFlow 1 code computes them, `tf.nn.l2_loss` and `l2_regularizer`, which both **halve**:
 # `0.5·λ₂·ΣW² + 0.5·λₛ·ΣK²`. `use_kernel=False` makes the layer a plain dense one (the ablation
 # of section 5). The cells marked `#| export` in this lesson are copied by `make sync` into
-# `helpers/kernel_autorec.py` (section 7's into `helpers/bfm.py`, section 8's into `helpers/ensemble.py`), from which the kit's
+# `helpers/kernel_autorec.py` (and section 7's into `helpers/ensemble.py`), from which the kit's
 # benchmark trains the same models.
 
 # %%
@@ -756,135 +755,7 @@ print(f"{SPLIT}.test: RMSE {glocal_test.rmse:.4f}, MAE {glocal_test.mae:.4f} "
 assert 0 < glocal_test.rmse < 5 and np.isfinite(final.predicted).all()
 
 # %% [markdown]
-# ## 7. The baseline to beat: a Bayesian factorization machine
-# Rendle, Zhang and Koren (2019) showed that a carefully run factorization machine matches far
-# newer models on MovieLens. A **factorization
-# machine** predicts a rating from a sparse row of features `x` as
-# `w₀ + Σᵢ wᵢxᵢ + Σᵢ<ⱼ ⟨vᵢ, vⱼ⟩ xᵢxⱼ`: a weight and a rank-10 vector per feature, each pair of
-# features interacting through the dot product of their vectors. With only the user's and the
-# item's one-hot ids in the row, that is biased MF. Richer rows add, as Rendle et al. do, SVD++'s
-# implicit feedback (the items the user rated, each `1/√n`), then the day of the rating and the
-# "flipped" side (the users who rated the item): **timeSVD++ flipped**. All of it comes from the
-# base file.
-#
-# **Bayesian**: `myfm` minimises no loss. Its Gibbs sampler draws each weight in turn from its
-# distribution given all the others and the ratings, and draws the weights' prior precisions
-# (their L2 strength, one per feature group) and the noise level the same way; the prediction is
-# the mean over the kept samples. So there is no learning rate, no λ and no epoch to choose: the
-# regularisation is averaged over, not searched. The rank, the features and `FM_SAMPLES` are set in
-# advance. Below, each feature set is scored on the validation slice, then timeSVD++ flipped is
-# refitted on `u1.base` for one look at the test file.
-
-# %%
-#| export bfm
-import contextlib
-import io
-import time
-
-import myfm
-import numpy as np
-import pandas as pd
-import scipy.sparse as sps
-
-#: What a rating's row holds besides its user's and its item's one-hot ids (Rendle et al., 2019).
-FEATURE_SETS = {
-    "MF": (),  # the user's and the item's ids alone: biased MF
-    "SVD++": ("items the user rated",),  # implicit feedback: which items, not how they were rated
-    "timeSVD++ flipped": ("items the user rated", "users who rated the item", "day"),
-}
-
-
-def _codes(values: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Position of each value in the sorted array `known`; len(known) for a value not in it."""
-    at = np.searchsorted(known, values).clip(0, len(known) - 1)
-    return np.where(known[at] == values, at, len(known))
-
-
-def _one_hot(values: np.ndarray, known: np.ndarray) -> sps.csr_matrix:
-    """One-hot rows over `known`; a value the base file never saw gets an empty row."""
-    codes = _codes(values, known)
-    seen = codes < len(known)
-    return sps.csr_matrix((np.ones(seen.sum()), (np.flatnonzero(seen), codes[seen])),
-                          shape=(len(values), len(known)))
-
-
-def _scaled(rated: sps.csr_matrix) -> sps.csr_matrix:
-    """Each row divided by the root of its count (SVD++'s 1/sqrt(n)), and an empty row for unseen ids."""
-    norm = 1 / np.sqrt(np.maximum(np.asarray(rated.sum(axis=1)).ravel(), 1))
-    return sps.vstack([sps.diags(norm) @ rated, sps.csr_matrix((1, rated.shape[1]))], format="csr")
-
-
-class BayesianFM:
-    """A factorization machine of rank `rank`, sampled by Gibbs sampling (myfm); features from the base file."""
-
-    def __init__(self, features: str = "timeSVD++ flipped", rank: int = 10, samples: int = 512, seed: int = 0):
-        if features not in FEATURE_SETS:
-            raise ValueError(f"features={features!r}: choose one of {list(FEATURE_SETS)}.")
-        self.features, self.rank, self.samples, self.seed = features, rank, samples, seed
-        self.extra = FEATURE_SETS[features]
-
-    def _design(self, pairs: pd.DataFrame) -> tuple:
-        """The day as one-hot columns (or None), and a relation block for the users and one for the items."""
-        blocks = []
-        for key, known, implicit, what in (
-                ("user_id", self.users, self.by_user, "items the user rated"),
-                ("item_id", self.items, self.by_item, "users who rated the item")):
-            ids, where = np.unique(pairs[key].to_numpy(), return_inverse=True)
-            parts = [_one_hot(ids, known)] + ([implicit[_codes(ids, known)]] if what in self.extra else [])
-            blocks.append(myfm.RelationBlock(where, sps.hstack(parts, format="csr")))
-        day = _one_hot(pairs["timestamp"].to_numpy() // 86_400, self.days) if "day" in self.extra else None
-        return day, blocks
-
-    def fit(self, ratings: pd.DataFrame) -> "BayesianFM":
-        """Sample the posterior given `ratings` (a base file); the implicit features come from it too."""
-        start = time.perf_counter()
-        self.users, self.items = np.unique(ratings["user_id"]), np.unique(ratings["item_id"])
-        self.days = np.unique(ratings["timestamp"].to_numpy() // 86_400)
-        u, i = _codes(ratings["user_id"].to_numpy(), self.users), _codes(ratings["item_id"].to_numpy(), self.items)
-        rated = sps.csr_matrix((np.ones(len(u)), (u, i)), shape=(len(self.users), len(self.items)))
-        self.by_user, self.by_item = _scaled(rated), _scaled(rated.T.tocsr())
-        day, blocks = self._design(ratings)
-        groups = [len(self.days)] * ("day" in self.extra) + [len(self.users)] \
-            + [len(self.items)] * ("items the user rated" in self.extra) + [len(self.items)] \
-            + [len(self.users)] * ("users who rated the item" in self.extra)  # one prior per group
-        grouping = [g for g, size in enumerate(groups) for _ in range(size)]
-        self.fm = myfm.MyFMRegressor(rank=self.rank, random_seed=self.seed)
-        with contextlib.redirect_stderr(io.StringIO()):  # myfm draws a progress bar on stderr
-            self.fm.fit(day, ratings["rating"].to_numpy(dtype=np.float64), X_rel=blocks, grouping=grouping,
-                        n_iter=self.samples, n_kept_samples=self.samples)
-        self.seconds = time.perf_counter() - start
-        return self
-
-    def predict_pairs(self, pairs: pd.DataFrame, fallback: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-        """The mean prediction over the samples for (user_id, item_id) pairs, and which pairs hold a user or
-        an item the base file never saw: those get `fallback`, as with every other model here."""
-        unseen = (_codes(pairs["user_id"].to_numpy(), self.users) == len(self.users)) | (
-            _codes(pairs["item_id"].to_numpy(), self.items) == len(self.items))
-        day, blocks = self._design(pairs)
-        return np.where(unseen, fallback, self.fm.predict(day, blocks)), unseen
-
-
-# %%
-fm_rows, fm_fitted = [], {}
-for features in FEATURE_SETS:
-    fm_fitted[features] = BayesianFM(features, rank=10, samples=FM_SAMPLES, seed=SEED).fit(fit_part)
-    pred, _ = fm_fitted[features].predict_pairs(valid, valid_fallback)
-    fm_rows.append({"features": features, "validation RMSE": evaluation.rmse(valid["rating"], pred),
-                    "training s": fm_fitted[features].seconds})
-fm_steps = pd.DataFrame(fm_rows).set_index("features")
-for before, after in zip(fm_steps.index[:-1], fm_steps.index[1:]):
-    gain = fm_steps.loc[before, "validation RMSE"] - fm_steps.loc[after, "validation RMSE"]
-    print(f"{before} -> {after}: validation RMSE {'down' if gain > 0 else 'up'} by {abs(gain):.4f}")
-fm_final = BayesianFM("timeSVD++ flipped", rank=10, samples=FM_SAMPLES, seed=SEED).fit(train)
-fm_pred, fm_unseen = fm_final.predict_pairs(test, fallback)
-fm_test = evaluation.score(test, fm_pred, fm_unseen)
-print(f"{SPLIT}.test, one look: the Bayesian FM (timeSVD++ flipped) {fm_test.rmse:.4f} after "
-      f"{fm_final.seconds:.0f} s of sampling; GLocal-K {glocal_test.rmse:.4f} after {final.seconds:.0f} s")
-assert np.isfinite(fm_pred).all() and fm_steps["validation RMSE"].notna().all()
-fm_steps.round(4)
-
-# %% [markdown]
-# ## 8. Many models, weighed on validation
+# ## 7. Many models, weighed on validation
 # Models built differently (kernelised layers trained full-batch, one dense layer read by items
 # or by users, a linear factorisation) make different mistakes, and a weighted average can beat
 # each. **Stacking** fits the weights by least squares on the validation slice's ratings.
@@ -892,8 +763,7 @@ fm_steps.round(4)
 # the model that lowers the blend's RMSE most, each blend scored by 10-fold cross-validation
 # *within* the slice (a least-squares blend always fits its own ratings better with one more
 # model); the step with the lowest score is kept. `choose_and_refit` does all of it on
-# the slice of this split's own base file (GLocal-K's runs of sections 4 and 6 and the FM of
-# section 7 are reused), then
+# the slice of this split's own base file (GLocal-K's runs of sections 4 and 6 are reused), then
 # trains the chosen models again on all of `u1.base`. The AutoRec models share one λ and one
 # input-dropout share, and biased MF has a size and an L2 weight: with `TUNE` (full mode) they are
 # searched again on this slice, over notebook 03's grids (`tune`); otherwise they keep the
@@ -910,7 +780,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, bfm, evaluation, kernel_autorec, training
+from helpers import autorec, evaluation, kernel_autorec, training
 from helpers.ratings import RatingIndex
 
 #: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
@@ -933,7 +803,6 @@ class MemberSettings:
     autorec_dropout: float = autorec.BEST_ITEM.dropout
     mf_factors: int = MF_FACTORS
     mf_reg: float = MF_REG
-    fm_samples: int = 512  # the Bayesian FM's Gibbs samples (section 7)
 
     def autorec_config(self, config: autorec.AutoRecConfig) -> autorec.AutoRecConfig:
         """`config` with these settings' epochs, λ and input dropout."""
@@ -950,19 +819,14 @@ def _glocal(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: Memb
     return kernel_autorec.train_glocal_k(ratings, index, settings.glocal, seed=seed)
 
 
-def _bfm(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-    return bfm.BayesianFM("timeSVD++ flipped", samples=settings.fm_samples, seed=seed).fit(ratings)
-
-
 def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
 
 
 GLOCAL = "GLocal-K"
 #: Every model a blend may use and how to train it on some ratings. GLocal-K has the authors'
-#: settings and its epochs chosen on the slice; the Bayesian FM section 7's, fixed in advance; the others
-#: notebook 03's and 05's settings, with λ, input dropout and MF's size and L2 weight from `MemberSettings`
-#: (chosen per base file by `tune`).
+#: settings and its epochs chosen on the slice; the others have notebook 03's and 05's settings, with
+#: λ, input dropout and MF's size and L2 weight from `MemberSettings` (chosen per base file by `tune`).
 CANDIDATES: dict[str, Callable[..., Any]] = {
     GLOCAL: _glocal,
     "I-AutoRec": _autorec(autorec.BEST_ITEM),
@@ -971,7 +835,6 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "U-AutoRec": _autorec(autorec.BEST_USER),
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
-    "Bayesian FM": _bfm,
 }
 
 
@@ -1156,7 +1019,7 @@ def choose_and_refit(
     `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
     (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
 
-    `trained`: models already trained on the fitting part (GLocal-K with this slice as validation), to reuse;
+    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse;
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
@@ -1184,7 +1047,7 @@ def choose_and_refit(
         predictions["I-AutoRec"] = tuning.item_predictions
         seconds["I-AutoRec"] = float(tuning.autorec_rows["seconds"][tuning.autorec_rows["valid_rmse"].idxmin()])
     other_preds, other_seconds = member_predictions(fit_part, fit_index, valid, valid_fallback, names=others,
-                                                    seed=seed, settings=settings, trained=trained)
+                                                    seed=seed, settings=settings)
     predictions.update(other_preds)
     seconds.update(other_seconds)
     predictions = {name: predictions[name] for name in names}
@@ -1208,9 +1071,8 @@ def choose_and_refit(
 # %%
 stacked = choose_and_refit(
     split, names=BLEND_CANDIDATES or list(CANDIDATES), seed=SEED,
-    settings=MemberSettings(CONFIG, AUTOREC_EPOCHS, fm_samples=FM_SAMPLES), tune_settings=TUNE,
-    trained={GLOCAL: run, "Bayesian FM": fm_fitted["timeSVD++ flipped"]},
-    refitted={GLOCAL: final, "Bayesian FM": fm_final})
+    settings=MemberSettings(CONFIG, AUTOREC_EPOCHS), tune_settings=TUNE,
+    trained={GLOCAL: run}, refitted={GLOCAL: final})
 used = stacked.settings
 print(f"AutoRec: λ = {used.autorec_lam:g}, dropout = {used.autorec_dropout:g}; biased MF: k = "
       f"{used.mf_factors}, L2 = {used.mf_reg:g} ({'searched on the slice' if TUNE else 'notebook 03'})")
@@ -1229,13 +1091,11 @@ steps.round(4)
 blend_pred, member_preds = stacked.predict(test, fallback)
 test_scores = {name: evaluation.score(test, p, unseen) for name, p in member_preds.items()}
 test_scores[GLOCAL] = glocal_test
-test_scores["Bayesian FM"] = fm_test
 stack_key = f"stacked blend of {len(stacked.members)} (chosen and weighted on validation)"
 test_scores[stack_key] = evaluation.score(test, blend_pred, unseen)
 test_table = pd.DataFrame({k: v.as_dict() for k, v in test_scores.items()}).T
 test_table["training s"] = pd.Series(stacked.final_seconds)
 test_table.loc[GLOCAL, "training s"] = final.seconds
-test_table.loc["Bayesian FM", "training s"] = fm_final.seconds
 test_table.loc[stack_key, "training s"] = sum(stacked.final_seconds.values())
 best_member = min(stacked.members, key=lambda name: test_scores[name].rmse)
 print(f"{SPLIT}.test: the blend {test_scores[stack_key].rmse:.4f}; its best member alone, "
@@ -1294,14 +1154,6 @@ if glocal_test.rmse < test_yardstick - LEARN_MARGIN:
 else:
     print(f"- The stacked blend: {blend_rmse:.4f}; GLocal-K alone ({glocal_test.rmse:.4f}) did not beat "
           f"the bias baseline ({test_yardstick:.4f}) by more than {LEARN_MARGIN}: not compared.")
-if fm_test.rmse < test_yardstick - LEARN_MARGIN:
-    glocal_vs_fm = ("below" if glocal_test.rmse < fm_test.rmse else "not below") \
-        if glocal_test.rmse < test_yardstick - LEARN_MARGIN else "not compared (it did not learn)"
-    print(f"- The Bayesian FM, the baseline to beat: {fm_test.rmse:.4f}; the stacked blend is "
-          f"{'below' if blend_rmse < fm_test.rmse else 'not below'} it; GLocal-K alone: {glocal_vs_fm}.")
-else:
-    print(f"- The Bayesian FM ({fm_test.rmse:.4f}) did not beat the bias baseline by more than {LEARN_MARGIN} "
-          f"(with {FM_SAMPLES} samples): not compared.")
 
 # %% [markdown]
 # ## Exercises

@@ -1,4 +1,4 @@
-"""Notebook 08's Bayesian factorization machine (helpers/bfm.py, myfm's Gibbs sampler): the feature rows
+"""The benchmark's Bayesian factorization machine (tools/bfm.py, myfm's Gibbs sampler): the feature rows
 it builds from a base file, its grouping, predictions for pairs it never saw, and a seeded run repeating."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import bfm
+from tools import bfm
 
 
 def _ratings(seed: int = 0, users: int = 30, items: int = 20) -> pd.DataFrame:

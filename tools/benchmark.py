@@ -20,10 +20,10 @@ reports GLocal-K alone (`glocal_rmse`) when the blend chose it: the same protoco
 from the same run. `--model autorec` and the variants keep the stored settings of `helpers.autorec`,
 chosen in notebook 03 on u1.base's validation slice: on u2-u5 those settings have seen test ratings
 (u1.base holds them), so their figures there are not five-fold figures with per-fold choices.
-`--model bfm` is the baseline to beat, notebook 08's Bayesian factorization machine (`helpers.bfm`,
-myfm's Gibbs sampler): Rendle et al.'s "timeSVD++ flipped" features from the base file, rank 10,
-512 samples, all fixed in advance (`selected_on`), so it needs no validation slice. `--model ensemble`
-reports it too (`bfm_rmse`), from the blend's own run when the blend chose it.
+`--model bfm` is the baseline to beat, a Bayesian factorization machine (`tools/bfm.py`, myfm's Gibbs
+sampler): Rendle et al.'s "timeSVD++ flipped" features from the base file, rank 10, 512 samples, all
+fixed in advance (`selected_on`), so it needs no validation slice. `--model ensemble` reports it on
+the same split too (`bfm_rmse`).
 """
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ def glocal_benchmark(split: Any, epochs: int | None, seed: int, model_name: str 
             "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
-#: The Bayesian FM's settings, fixed in advance (Rendle et al., 2019; notebook 08, section 7).
+#: The Bayesian FM's settings, fixed in advance (Rendle et al., 2019).
 BFM_FEATURES, BFM_RANK, BFM_SAMPLES = "timeSVD++ flipped", 10, 512
 
 
@@ -233,7 +233,7 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
     """Notebook 08's Bayesian factorization machine on the split's whole base file, one look at its test file.
     Nothing is chosen: features, rank and samples are fixed in advance (`epochs` is not used)."""
     from helpers import evaluation
-    from helpers.bfm import BayesianFM  # written in notebook 08
+    from tools.bfm import BayesianFM
 
     if epochs is not None:
         raise ValueError("--epochs: the Bayesian FM has no epochs (its Gibbs samples are fixed in advance); leave it out.")
@@ -257,8 +257,7 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
 
     test, index, fallback = split.test, split.index, split.fallback
     autorec_epochs = epochs if epochs is not None else (2 if smoke else None)
-    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs, smoke), autorec_epochs,
-                                       fm_samples=8 if smoke else BFM_SAMPLES)
+    settings = ensemble.MemberSettings(_glocal_config("glocal", epochs, smoke), autorec_epochs)
     grids = {"autorec_grid": ((1e-3, 0.5), (3e-3, 0.5)), "mf_grid": ((10, 0.1),)} if smoke else {}
     chosen = ensemble.choose_and_refit(split, seed=seed, settings=settings, tune_settings=True, **grids)
     tuned = chosen.settings
@@ -266,10 +265,7 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
     unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
     scores = evaluation.score(test, pred, unseen)
     valid_blend = ensemble.blend(chosen.valid_predictions, chosen.weights)
-    if "Bayesian FM" in member_preds:  # the FM alone, the baseline to beat: as --model bfm, from this run
-        bfm_rmse = evaluation.score(test, member_preds["Bayesian FM"], unseen).rmse
-    else:  # the blend left it out: the same FM, fitted on its own
-        bfm_rmse = bfm_benchmark(split, None, seed, smoke)["rmse"]
+    bfm_rmse = bfm_benchmark(split, None, seed, smoke)["rmse"]  # the baseline to beat, as --model bfm, same split
     glocal = {}  # GLocal-K alone, when chosen: the same protocol as --model glocal, read off this run
     if ensemble.GLOCAL in chosen.final:
         alone = evaluation.score(test, member_preds[ensemble.GLOCAL], unseen)
@@ -305,9 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     rec.add_argument("--model", choices=AUTOREC_MODELS, default="autorec",
                      help="autorec: notebook 03's best (I/U blend); denoising, deep, sparse: notebooks 04-05; "
                           "glocal: GLocal-K (helpers.kernel_autorec); kernel: Sparse FC, its local kernels only; "
-                          "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants, biased MF and the "
-                          "Bayesian FM (helpers.ensemble), chosen on the split's own base file; bfm: the Bayesian FM "
-                          "(helpers.bfm), settings fixed in advance")
+                          "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants and biased MF "
+                          "(helpers.ensemble), chosen on the split's own base file; bfm: a Bayesian factorization "
+                          "machine (tools/bfm.py), settings fixed in advance")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None,
                      help="epochs per model (default: the best configuration's); glocal, kernel and ensemble: "
