@@ -1191,35 +1191,36 @@ def test_q08_1_value(answer_1):
 test_q08_1_value(answer_1)  # IGNORE
 
 # %% [markdown] question={"name": "q08_2", "points": 3}
-# **Exercise 2 (write code).** Write the kernel of section 1 yourself: `kernel_gate(u, v)` takes
-# the embeddings of n inputs, `u` (an n × d array), and of m units, `v` (m × d), and returns
-# the n × m matrix K, one value for every pair (uᵢ, vⱼ). Try to do it without a Python loop over
-# the pairs. The grading tries your function on new random embeddings: pairs close together,
-# far apart and identical, with d = 1 among them.
+# **Exercise 2 (write code).** Section 1's kernel cuts a connection once two embeddings lie 1
+# apart. A smooth gate never cuts: the Gaussian `K[i, j] = exp(−‖uᵢ − vⱼ‖² / w²)`. Write
+# `gaussian_gate(u, v, w)`: `u` holds the embeddings of n inputs (an n × d array), `v` those of m
+# units (m × d), `w > 0` is the width; return the n × m matrix K, one value for every pair
+# (uᵢ, vⱼ), in NumPy and without a Python loop over the pairs. The grading tries your function on
+# new random embeddings and widths: pairs close together, far apart and identical, d = 1 among them.
 
 # %% tags=["solution"]
-def kernel_gate(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """The n x m kernel matrix of section 1 for embeddings u (n x d) and v (m x d)."""
+def gaussian_gate(u: np.ndarray, v: np.ndarray, w: float) -> np.ndarray:
+    """The n x m Gaussian gate exp(-||u_i - v_j||^2 / w^2) for embeddings u (n x d) and v (m x d)."""
     # BEGIN SOLUTION
     diff = u[:, np.newaxis, :] - v[np.newaxis, :, :]  # n x m x d: every pair's difference
-    return np.clip(1 - (diff**2).sum(axis=2), 0, None)
+    return np.exp(-(diff**2).sum(axis=2) / w**2)
     # END SOLUTION
 
 # %% tags=["test"]
-def test_q08_2_form(kernel_gate):
+def test_q08_2_form(gaussian_gate):
     import numpy as np
 
     u, v = np.zeros((3, 2)), np.ones((5, 2))
-    assert kernel_gate(u, v) is not None, "not answered yet: write the function's body"
-    out = np.asarray(kernel_gate(u, v))
+    assert gaussian_gate(u, v, 1.0) is not None, "not answered yet: write the function's body"
+    out = np.asarray(gaussian_gate(u, v, 1.0))
     assert out.shape == (3, 5), f"for u 3 x 2 and v 5 x 2 the result is 3 x 5, not {out.shape}"
-test_q08_2_form(kernel_gate)  # IGNORE
+test_q08_2_form(gaussian_gate)  # IGNORE
 
 # %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
-def test_q08_2_values(kernel_gate):
+def test_q08_2_values(gaussian_gate):
     import numpy as np
 
     rng = np.random.default_rng()
@@ -1237,7 +1238,7 @@ def test_q08_2_values(kernel_gate):
         u[i3] = unit(d) * rng.uniform(0.4, 0.7)  # an identical pair away from the origin
         v[j3] = u[i3]
         v[j1] = u[i1] + unit(d) * np.sqrt(rng.uniform(0.1, 0.6))  # squared distance in [0.1, 0.6]
-        v[j2] = u[i2] + unit(d) * np.sqrt(rng.uniform(1.5, 3.0))  # farther apart than 1: cut to 0
+        v[j2] = u[i2] + unit(d) * np.sqrt(rng.uniform(1.5, 3.0))  # farther apart than 1
         cases.append((u, v))
     d = int(rng.integers(1, 7))
     away = unit(d) * 1.5
@@ -1245,11 +1246,12 @@ def test_q08_2_values(kernel_gate):
     same = unit(d) * rng.uniform(0.4, 0.9)
     cases.append((np.tile(same, (5, 1)), np.tile(same, (2, 1))))
     for u, v in cases:
-        want = np.maximum(0.0, 1.0 - ((u[:, None, :] - v[None, :, :]) ** 2).sum(axis=-1))
-        got = np.asarray(kernel_gate(u.copy(), v.copy()), dtype=float)
+        w = float(rng.uniform(0.3, 2.0))
+        want = np.exp(-((u[:, None, :] - v[None, :, :]) ** 2).sum(axis=-1) / w**2)
+        got = np.asarray(gaussian_gate(u.copy(), v.copy(), w), dtype=float)
         assert got.shape == want.shape, f"u {u.shape}, v {v.shape}: shape {got.shape}, not {want.shape}"
-        assert np.allclose(got, want, atol=1e-6), f"wrong kernel values for u {u.shape} and v {v.shape}"
-test_q08_2_values(kernel_gate)  # IGNORE
+        assert np.allclose(got, want, atol=1e-6), f"wrong gate values for u {u.shape}, v {v.shape}, w = {w:.3f}"
+test_q08_2_values(gaussian_gate)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q08_3", "points": 2}
 # **Exercise 3 (open).** Start the embeddings farther apart (`CONFIG.with_(init_scale=0.3)`) so
