@@ -151,7 +151,8 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # where a user did not rate it) and rebuilds it. **U-AutoRec** takes one *user* at a time: the
 # vector of that user's ratings of all items. Both are the network of notebook 02 at full size:
 # an encoder $\mathbf h = g(V\mathbf r + \boldsymbol\mu)$ with 500 sigmoid units, a linear decoder
-# $\hat{\mathbf r} = W\mathbf h + \mathbf b$, L2 on all four parameter tensors (the slide's
+# $\hat{\mathbf r} = W\mathbf h + \mathbf b$ (the AutoRec paper's names; notebook 02's $W_1, b_1$
+# and $W_2, b_2$), L2 on all four parameter tensors (the slide's
 # $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$), and the masked loss on the observed
 # ratings. Here λ is the weight of each `L2(λ)` regulariser, notebook 02's `lam_kit`: the slide's
 # λ is this λ times the number of all observed training ratings, not of a batch's (notebook 02:
