@@ -48,6 +48,21 @@ def test_students_edition_holds_no_solution(edition: tuple[Path, Path, Path]) ->
     assert raw[0] == "# ASSIGNMENT CONFIG" and "return [2 * value" in "\n".join(c.source for c in otter.cells)
 
 
+@pytest.mark.slow
+def test_the_autograder_bundle_asks_for_a_python_keras_accepts(edition: tuple[Path, Path, Path]) -> None:
+    import re
+    import zipfile
+
+    _, _, autograder = edition
+    bundles = sorted(autograder.rglob("*.zip"))
+    assert bundles, f"no autograder bundle under {autograder}"
+    for bundle in bundles:
+        with zipfile.ZipFile(bundle) as z:
+            env = z.read("environment.yml").decode()
+        found = re.search(r"python=(\d+)\.(\d+)", env)
+        assert found and (int(found.group(1)), int(found.group(2))) >= (3, 11), f"{bundle.name}: {env[:300]}"
+
+
 def test_leak_check_finds_a_solution_line(tmp_path: Path) -> None:
     master = tmp_path / "99_demo.ipynb"
     nbformat.write(jupytext.read(FIXTURE), master)

@@ -52,6 +52,7 @@ CONFIG = {
     "tests": {"files": True, "ok_format": False},
     "generate": {"pdf": False},
     "files": AUTOGRADER_FILES,
+    "python_version": "3.12",  # the autograder's conda Python: Keras 3 needs 3.11 or newer (Otter's default is 3.9)
 }
 
 
