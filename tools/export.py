@@ -5,10 +5,11 @@
 
 A lesson names its module once, `#| default_exp <module>`, and marks each cell that later lessons
 or the benchmarks reuse with `#| export` (nbdev's convention; `#| export <other>` sends a cell to a
-second module). nbdev's own exporter,
-`nbdev.export.nb_export`, writes the module from the notebook; this script then gives the module a
-header that names the lesson and says not to edit it, and drops nbdev's per-cell ids, which jupytext
-does not keep stable from one sync to the next. Nothing else in the module is changed.
+second module). nbdev's own exporter, `nbdev.export.nb_export`, writes the module from the
+notebook, in a scratch copy of the kit's layout, so that a failure leaves nothing half-written in
+helpers/. This script then gives the module a header (the lesson it comes from, not to edit it, and
+the lessons' exemption from ruff's line length), drops nbdev's per-cell ids, which jupytext does not
+keep stable from one sync to the next, and ends the file with one newline; the code is nbdev's.
 """
 
 from __future__ import annotations
