@@ -15,8 +15,9 @@ tests, which run when the instructor grades the submission (`make grade`).
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from helpers.runtime import kit_root
 
@@ -41,3 +42,35 @@ def grader(notebook: str, kit: Path | None = None) -> Any:
         return None
     path = folder.parent.parent / f"{notebook}.ipynb"
     return otter.Notebook(str(path) if path.is_file() else None, tests_dir=str(folder))
+
+
+def kit_names_used(answer: Callable, allowed: tuple[str, ...] = ()) -> list[str]:
+    """The names from the kit's `helpers` that `answer` refers to, directly or through the
+    functions and classes of its own notebook it calls, except `allowed`. An exercise that asks for
+    the lecture's Keras code gives no points to an answer that calls the kit's version of it."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    todo: list[Any] = [answer]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if inspect.isclass(item):
+            todo += [f for f in vars(item).values() if inspect.isfunction(f)]
+            continue
+        env = getattr(item, "__globals__", {})
+        codes = [getattr(item, "__code__", None)]
+        while codes:
+            code = codes.pop()
+            if code is None:
+                continue
+            codes += [c for c in code.co_consts if inspect.iscode(c)]
+            for name in code.co_names:
+                obj = env.get(name)
+                home = obj.__name__ if inspect.ismodule(obj) else str(getattr(obj, "__module__", "") or "")
+                if home.split(".")[0] == "helpers" and name not in allowed:
+                    found.add(name)
+                elif (inspect.isfunction(obj) or inspect.isclass(obj)) and home == getattr(answer, "__module__", None):
+                    todo.append(obj)
+    return sorted(found)

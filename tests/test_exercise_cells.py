@@ -39,6 +39,10 @@ def test_to_otter_writes_the_boundary_cells() -> None:
     assert all("question" not in c.metadata and not {"solution", "test"} & set(c.metadata.get("tags", []))
                for c in otter.cells)
     assert "question" in nb.cells[4].metadata, "the notebook itself is left as it was"
+    tests = [c.source for c in otter.cells if c.cell_type == "code" and "def test_" in c.source]
+    public = [t for t in tests if "hidden: true" not in t]
+    assert public and all(t.startswith('""" # BEGIN TEST CONFIG\npoints: 0\nsuccess_message: ') for t in public)
+    assert all("points:" not in t for t in tests if "hidden: true" in t), "the question's points go to the hidden tests"
 
 
 def test_a_manual_question_with_a_markdown_answer() -> None:

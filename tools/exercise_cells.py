@@ -110,9 +110,16 @@ def _raw(text: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_raw_cell(text)
 
 
+TEST_CONFIG = '""" # BEGIN TEST CONFIG'
+FORM_ONLY = "The answer has the right form. This check tests the form only; the hidden tests grade it."
+PUBLIC_CONFIG = f'{TEST_CONFIG}\npoints: 0\nsuccess_message: {json.dumps(FORM_ONLY)}\n""" # END TEST CONFIG\n'
+
+
 def to_otter(nb: nbformat.NotebookNode, where: str = "the notebook") -> nbformat.NotebookNode:
     """A copy of `nb` in Otter Assign's format: each exercise wrapped in its raw boundary cells,
-    the `question` metadata and the solution/test tags taken off."""
+    the `question` metadata and the solution/test tags taken off. A public test (one without
+    Otter's TEST CONFIG) is given 0 points and a message that it tested the form only, so all of a
+    question's points sit on its hidden tests: a wrong answer of the right form earns nothing."""
     found = {e.prompt: e for e in exercises(nb, where)}
     out = copy.deepcopy(nb)
     cells: list[nbformat.NotebookNode] = []
@@ -136,6 +143,8 @@ def to_otter(nb: nbformat.NotebookNode, where: str = "the notebook") -> nbformat
                 cell.metadata["tags"] = [t for t in _tags(cell) if t not in (SOLUTION, TEST)]
                 if not cell.metadata["tags"]:
                     del cell.metadata["tags"]
+                if block == "TESTS" and not cell.source.lstrip().startswith(TEST_CONFIG):
+                    cell.source = PUBLIC_CONFIG + cell.source
                 cells.append(cell)
             cells.append(_raw(f"# END {block}"))
         cells.append(_raw("# END QUESTION"))
