@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.runtime import MODES, elapsed_minutes, runs_root
+from helpers.runtime import MODES, elapsed_minutes, kit_root, runs_root
 
 
 def results_dir() -> Path:
@@ -52,3 +52,16 @@ def stack_results(notebook: str, mode: str, tables: dict[str, pd.DataFrame]) -> 
     results = pd.concat([table.assign(data=label) for label, table in tables.items()], ignore_index=True)
     save_results(notebook, mode, results)
     return results
+
+
+def recorded(notebook: str, mode: str = "full") -> pd.DataFrame:
+    """The results table of `notebook` in the kit's recorded `mode` run (results/record-<mode>.json),
+    to set beside this run's where a short run cannot show what the full one does."""
+    path = kit_root() / "results" / f"record-{mode}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: the kit records its runs there (make run MODE={mode}, "
+                                "then make record). Get the kit again, or set this comparison aside.")
+    entry = next((e for e in json.loads(path.read_text(encoding="utf-8"))["notebooks"] if e["notebook"] == notebook), None)
+    if entry is None or not entry.get("ok"):
+        raise ValueError(f"{path} holds no successful {mode} run of {notebook}: run make run MODE={mode}, then make record.")
+    return pd.DataFrame(entry["results"])

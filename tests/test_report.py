@@ -34,3 +34,14 @@ def test_every_lesson_passes_its_mode() -> None:
         calls = re.findall(r"(?:save|stack)_results\(([^)]{0,80})", path.read_text())
         assert calls, f"{path.name} saves no results table"
         assert all(re.match(r'"[^"]+", MODE, ', call) for call in calls), f"{path.name}: {calls}"
+
+
+def test_recorded_reads_the_committed_full_run() -> None:
+    from helpers import report
+
+    table = report.recorded("03_autorec_movielens", "full")
+    assert len(table) > 0 and "model" in table.columns
+    with pytest.raises(ValueError, match="no successful full run of 99_nothing"):
+        report.recorded("99_nothing", "full")
+    with pytest.raises(FileNotFoundError, match="record-nomode.json is missing"):
+        report.recorded("03_autorec_movielens", "nomode")

@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 KIT_NAME = "ae-recsys-kit"
 #: What students get besides the notebooks (the instructors' tools, tests and templates stay out).
 KIT_PARTS = ("README.md", "colab_setup.py", "requirements.txt", "helpers", "data/README.md", "data/toy_ratings_4x5.csv",
-             "data/toy_ratings_5x5.csv")
+             "data/toy_ratings_5x5.csv", "results/record-full.json", "results/record-lecture.json")
 #: What a graded submission needs beside it to run: the setup cell finds colab_setup.py in its own folder.
-AUTOGRADER_FILES = ["colab_setup.py", "requirements.txt", "helpers", "data"]
+AUTOGRADER_FILES = ["colab_setup.py", "requirements.txt", "helpers", "data", "results"]
 
 CONFIG = {
     "init_cell": False,  # the exercises' own first cell opens the grader (helpers.grading), which finds the tests
