@@ -8,13 +8,15 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 PIP_QUIET := -q --disable-pip-version-check
 
-.PHONY: help venv run record student grade test test-colab test-browser lint unit pairing exports hygiene nbval nbval-student lab sync clean
+.PHONY: help venv run record student handout grade test test-colab test-browser lint unit pairing exports hygiene nbval nbval-student lab sync clean
 
 help:
 	@echo "make run    execute every notebook into build/ with papermill (MODE=full|lecture|smoke; executed .ipynb, .html, record.json)"
 	@echo "make record keep build/record.json as results/record-<mode>.json and rewrite the README's tables from results/"
 	@echo "make student  the students' edition (build/student/ae-recsys-kit) and the autograder bundles (build/student/autograder)"
-	@echo "make grade SUBMISSIONS=folder  grade the students' notebooks in a folder (grades.csv there)"
+	@echo "make handout  the students' edition zipped with its own README (build/student/ae-recsys-kit.zip)"
+	@echo "make grade SUBMISSIONS=folder [NOTEBOOK=NN_name] [WORKERS=2] [TIMEOUT=300]  grade the students' notebooks"
+	@echo "            in a folder: grades.csv, feedback/ and open_answers.md there (bundles rebuilt when stale)"
 	@echo "make test   ruff, unit tests, pairing and hygiene, nbval over the instructors' notebooks (every solution passes its tests),"
 	@echo "            and the students' edition built (no solution line in it)"
 	@echo "make nbval-student  the students' edition in smoke mode here (every check reports 'not answered'); test-colab runs it too"
@@ -37,6 +39,9 @@ venv: $(STAMP)
 
 MODE ?= $(or $(COURSE_MODE),full)
 
+# Tests, notebooks and graded submissions run on WORKERS processes (pytest-xdist keeps each notebook's cells on one).
+WORKERS ?= 2
+
 run: venv
 	$(BIN)/python -m tools.runner --mode $(MODE) --out build $(NOTEBOOKS)
 
@@ -49,17 +54,27 @@ record: venv
 student: venv
 	$(BIN)/python -m tools.student --out build/student $(NOTEBOOKS)
 
+handout: venv
+	$(BIN)/python -m tools.student --out build/student --handout $(NOTEBOOKS)
+
+# The autograder bundles are rebuilt when anything they are made from is newer than they are.
+BUNDLE_STAMP := build/student/autograder/.built
+$(BUNDLE_STAMP): $(STAMP) $(NOTEBOOKS) $(wildcard helpers/*.py) colab_setup.py requirements.txt tools/student.py \
+		tools/exercise_cells.py templates/README.students.md
+	$(BIN)/python -m tools.student --out build/student $(NOTEBOOKS)
+	@touch $@
+
 SUBMISSIONS ?=
-grade: venv
+NOTEBOOK ?=
+TIMEOUT ?= 300
+grade: $(BUNDLE_STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Say which folder: make grade SUBMISSIONS=path/to/notebooks"; exit 1; }
-	@test -d build/student/autograder || $(MAKE) student
-	$(BIN)/python -m tools.grade $(SUBMISSIONS) --autograder build/student/autograder
+	$(BIN)/python -m tools.grade "$(SUBMISSIONS)" --autograder build/student/autograder --workers $(WORKERS) \
+		--timeout $(TIMEOUT) $(if $(NOTEBOOK),--notebook $(NOTEBOOK))
 
 lint: venv
 	$(BIN)/ruff check .
 
-# Tests and notebooks run on WORKERS processes (pytest-xdist; each notebook's cells stay on one worker).
-WORKERS ?= 2
 
 unit: venv
 	$(BIN)/python -m pytest tests -q -n $(WORKERS)

@@ -16,8 +16,9 @@ tests, which run when the instructor grades the submission (`make grade`).
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from helpers.runtime import kit_root
 

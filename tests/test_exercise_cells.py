@@ -21,9 +21,9 @@ def heads(nb: nbformat.NotebookNode) -> list[str]:
 def test_exercises_of_the_fixture() -> None:
     nb = jupytext.read(FIXTURE)
     found = exercises(nb)
-    assert [e.name for e in found] == ["q99_1", "q99_2"]
-    assert [e.config["points"] for e in found] == [2, 2]
-    for exercise in found:
+    assert [e.name for e in found] == ["q99_1", "q99_2", "q99_3"]
+    assert [e.config["points"] for e in found] == [2, 2, 1] and found[2].config["manual"] is True
+    for exercise in found[:2]:
         assert len(exercise.solutions) == 1 and len(exercise.tests) == 2
         assert exercise.solutions[0] == exercise.prompt + 1 and exercise.tests == [exercise.prompt + 2, exercise.prompt + 3]
 
@@ -33,7 +33,8 @@ def test_to_otter_writes_the_boundary_cells() -> None:
     otter = to_otter(nb, "99_demo")
     question = ["# BEGIN QUESTION", "markdown", "# BEGIN SOLUTION", "code", "# END SOLUTION",
                 "# BEGIN TESTS", "code", "code", "# END TESTS", "# END QUESTION"]
-    assert heads(otter) == heads(nb)[:4] + question + question
+    manual = ["# BEGIN QUESTION", "markdown", "# BEGIN SOLUTION", "markdown", "# END SOLUTION", "# END QUESTION"]
+    assert heads(otter) == heads(nb)[:4] + question + question + manual
     begin = [c.source for c in otter.cells if c.cell_type == "raw" and c.source.startswith("# BEGIN QUESTION")]
     assert begin[0] == '# BEGIN QUESTION\nname: "q99_1"\npoints: 2'
     assert all("question" not in c.metadata and not {"solution", "test"} & set(c.metadata.get("tags", []))

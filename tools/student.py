@@ -1,6 +1,6 @@
 """Write the students' edition of the kit and the autograder bundles (`make student`).
 
-    python -m tools.student [--out build/student] [notebooks/NN_*.ipynb ...]
+    python -m tools.student [--out build/student] [--handout] [notebooks/NN_*.ipynb ...]
 
 The notebooks in `notebooks/` are the instructors' edition: each exercise holds its solution and
 its public and hidden tests, marked by cell metadata (tools/exercise_cells.py). For each notebook
@@ -11,9 +11,12 @@ with the kit's assignment settings and writes
         notebooks/NN_*.ipynb             solutions replaced by `...`, hidden tests removed,
                                          a `grader.check("qNN_k")` cell under each answer
         notebooks/tests/NN_*/qNN_k.py    the public tests (form only: answered, type, shape)
-        helpers/, colab_setup.py, requirements.txt, data/, README.md
+        helpers/, colab_setup.py, requirements.txt, data/, results/record-*.json
+        README.md                        the students' own (templates/README.students.md)
+    <out>/ae-recsys-kit.zip              that folder zipped, with --handout (`make handout`)
     <out>/autograder/NN_*-autograder.zip the hidden and public tests with the kit's files, for
                                          `make grade` (tools/grade.py)
+    <out>/autograder/NN_*-questions.json every question's name, points and whether it is open
     <out>/instructors/NN_*.ipynb         the instructors' notebooks in Otter Assign's format
 
 and then checks that no line of a solution or of a hidden test is in the students' edition
@@ -38,8 +41,10 @@ from tools.exercise_cells import ExerciseFormatError, exercises, to_otter
 ROOT = Path(__file__).resolve().parent.parent
 KIT_NAME = "ae-recsys-kit"
 #: What students get besides the notebooks (the instructors' tools, tests and templates stay out).
-KIT_PARTS = ("README.md", "colab_setup.py", "requirements.txt", "helpers", "data/README.md", "data/toy_ratings_4x5.csv",
+KIT_PARTS = ("colab_setup.py", "requirements.txt", "helpers", "data/README.md", "data/toy_ratings_4x5.csv",
              "data/toy_ratings_5x5.csv", "results/record-full.json", "results/record-lecture.json")
+#: The students' own README (how to open the kit in Colab, check an answer, hand in), the kit's README.md.
+STUDENTS_README = ROOT / "templates" / "README.students.md"
 #: What a graded submission needs beside it to run: the setup cell finds colab_setup.py in its own folder.
 AUTOGRADER_FILES = ["colab_setup.py", "requirements.txt", "helpers", "data", "results"]
 
@@ -69,6 +74,7 @@ def _kit_copy(dest: Path) -> None:
             shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(source, target)
+    shutil.copy2(STUDENTS_README, dest / "README.md")
 
 
 def _config_cell() -> nbformat.NotebookNode:
@@ -185,6 +191,10 @@ def build(notebooks: list[Path], out: Path) -> Path:
             for test in tests:
                 shutil.copy2(test, test_dir / test.name)
             shutil.copy2(bundle, tmp / "result" / "autograder" / f"{notebook.stem}-autograder.zip")
+            questions = [{"name": e.name, "points": e.config.get("points", 0), "manual": bool(e.config.get("manual"))}
+                         for e in exercises(nbformat.read(notebook, as_version=4), str(notebook))]
+            (tmp / "result" / "autograder" / f"{notebook.stem}-questions.json").write_text(
+                json.dumps(questions, indent=1) + "\n", encoding="utf-8")
             found = leaks(notebook, [kit / "notebooks" / notebook.name, *sorted(test_dir.glob("*.py"))])
             if found:
                 raise StudentEditionError(f"{notebook}: the students' edition would show solution or hidden-test "
@@ -199,11 +209,18 @@ def build(notebooks: list[Path], out: Path) -> Path:
     return out / KIT_NAME
 
 
+def handout(kit: Path) -> Path:
+    """The students' edition as one zip beside it (`make handout`): what an instructor hands out."""
+    archive = shutil.make_archive(str(kit.parent / kit.name), "zip", root_dir=kit.parent, base_dir=kit.name)
+    return Path(archive)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line (see the module docstring)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "student")
+    parser.add_argument("--handout", action="store_true", help="also zip the students' edition (make handout)")
     args = parser.parse_args(argv)
     notebooks = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     print(f"Students' edition of {len(notebooks)} notebooks into {args.out}/", flush=True)
@@ -213,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return 1
     print(f"Wrote {kit} (open its notebooks) and {args.out / 'autograder'}/ (make grade).")
+    if args.handout:
+        print(f"Hand out {handout(kit)}: the students' edition with its own README.")
     return 0
 
 
