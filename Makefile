@@ -11,7 +11,7 @@ PIP_QUIET := -q --disable-pip-version-check
 .PHONY: help venv run record student handout grade test test-colab test-browser lint unit pairing exports hygiene nbval nbval-student lab sync clean
 
 help:
-	@echo "make run    execute every notebook into build/ with papermill (MODE=full|lecture|smoke; executed .ipynb, .html, record.json)"
+	@echo "make run    execute every notebook into build/ with papermill (MODE=lecture|full|smoke, lecture by default; executed .ipynb, .html, record.json)"
 	@echo "make record keep build/record.json as results/record-<mode>.json and rewrite the README's tables from results/"
 	@echo "make student  the students' edition (build/student/ae-recsys-kit) and the autograder bundles (build/student/autograder)"
 	@echo "make handout  the students' edition zipped with its own README (build/student/ae-recsys-kit.zip)"
@@ -37,7 +37,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
-MODE ?= $(or $(COURSE_MODE),full)
+MODE ?= $(or $(COURSE_MODE),lecture)
 
 # Tests, notebooks and graded submissions run on WORKERS processes (pytest-xdist keeps each notebook's cells on one).
 WORKERS ?= 2

@@ -83,6 +83,8 @@ def timing_table(recs: dict[str, dict[str, Any]]) -> str:
             entry = next((e for e in recs[mode]["notebooks"] if e["notebook"] == name), None)
             cells.append("-" if entry is None else f"{entry['minutes']:.1f}" if entry["ok"] else "failed")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = [f"**{sum(e['minutes'] for e in recs[m]['notebooks']):.1f}**" for m in modes]
+    lines.append("| **all notebooks** (`make run`, each notebook's kernel start to end) | " + " | ".join(totals) + " |")
     lines.append("")
     for mode in modes:
         rec = recs[mode]
