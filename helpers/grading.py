@@ -1,17 +1,7 @@
-"""The exercises' checks: Otter-Grader's `grader.check("q1")` in the students' edition.
-
-The kit's notebooks are the instructors' edition: each exercise holds its model solution and
-its public and hidden tests, for Otter-Grader. `make student` writes the students'
-edition, where each solution is replaced by `...`, the hidden tests are gone and the public
-tests sit in `notebooks/tests/<notebook>/`. There, the exercises' first cell
-
-    grader = grading.grader("01_mnist_autoencoder")
-
-loads those public tests, and each `grader.check("q01_1")` cell runs them on the student's
-answer. A public test only says whether an answer has the right form (answered, a whole number,
-a function that returns an array of the right shape); whether it is right is for the hidden
-tests, which run when the instructor grades the submission (`make grade`).
-"""
+"""The exercises' checks. In the students' edition (`make student`) an exercise's first cell opens
+`grader = grading.grader("NN_name")`, Otter-Grader's notebook over the lesson's public tests
+(`notebooks/tests/NN_name/`), and each `grader.check("qNN_k")` runs them: they check an answer's form
+only; the hidden tests, run when the instructor grades (`make grade`), decide the points."""
 
 from __future__ import annotations
 
@@ -23,11 +13,6 @@ from typing import Any
 from helpers.runtime import kit_root
 
 
-def tests_dir(notebook: str, kit: Path | None = None) -> Path:
-    """Where the students' edition keeps a notebook's public tests."""
-    return (kit or kit_root()) / "notebooks" / "tests" / notebook
-
-
 def grader(notebook: str, kit: Path | None = None) -> Any:
     """An `otter.Notebook` for `notebook` (its stem, e.g. "01_mnist_autoencoder"), or None in the
     instructors' edition, which has no public-tests folder: its test cells run right after each
@@ -36,7 +21,7 @@ def grader(notebook: str, kit: Path | None = None) -> Any:
 
     if getattr(otter.Notebook, "_grading_mode", False):  # an instructor grading a submission
         return otter.Notebook()
-    folder = tests_dir(notebook, kit)
+    folder = (kit or kit_root()) / "notebooks" / "tests" / notebook
     if not folder.is_dir():
         print("Instructors' edition: every exercise holds its solution, and the test cells below each one "
               "check it. `make student` writes the students' edition.")
@@ -46,12 +31,9 @@ def grader(notebook: str, kit: Path | None = None) -> Any:
 
 
 def kit_names_used(answer: Callable, allowed: tuple[str, ...] = ()) -> list[str]:
-    """The names from the kit's `helpers` that `answer` refers to, directly or through the
-    functions and classes of its own notebook it calls, except `allowed`. An exercise that asks for
-    the lecture's Keras code gives no points to an answer that calls the kit's version of it."""
-    found: set[str] = set()
-    seen: set[int] = set()
-    todo: list[Any] = [answer]
+    """The names from the kit's `helpers` that `answer` uses, directly or through its notebook's own functions
+    and classes, except `allowed`: an answer that calls the kit's version of the asked-for code scores nothing."""
+    found, seen, todo = set(), set(), [answer]
     while todo:
         item = todo.pop()
         if id(item) in seen:

@@ -1,9 +1,5 @@
-"""Metrics the lessons score their models with (the losses and penalties they teach are written in
-the lessons themselves: `masked_loss` from notebook 02, `sparse` from notebook 06).
-
-- `MaskedRMSE`: RMSE over observed ratings only, a Keras metric;
-- `bce_per_image`, `code_stats`: per-image reconstruction error and how sparse a code is.
-"""
+"""Metrics the lessons score with: `MaskedRMSE` (observed ratings only), `bce_per_image`, `code_stats`.
+The losses and penalties the lessons teach are written in them (masked_loss: 02, sparse: 06)."""
 
 from __future__ import annotations
 

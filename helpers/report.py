@@ -1,9 +1,5 @@
-"""Results tables: shown in the notebook and saved so `make run` can gather them.
-
-`save_results` writes the table as CSV and, beside it, a JSON record (the notebook, the run mode,
-its minutes so far, the table's rows) that `make run` gathers into `build/record.json`, and it
-prints how long the notebook has run.
-"""
+"""Results tables, shown and saved (CSV and a JSON record of the notebook, mode, minutes and rows) for
+`make run` to gather into `build/record.json`; and the kit's recorded runs, to set beside a student's."""
 
 from __future__ import annotations
 
