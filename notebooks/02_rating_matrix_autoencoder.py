@@ -20,20 +20,27 @@
 # %% [markdown]
 # # 02 · The rating-matrix autoencoder: the slides' matrices and the objective
 #
-# A recommender's data is a user × item matrix of ratings in which most entries are missing. An
-# autoencoder trained to rebuild the entries that *are* there can learn enough structure to fill in
-# the ones that are not, and those filled-in entries are the predictions. This notebook works
-# through the lecture's two small matrices and its objective, term by term, in Keras code small
-# enough to check by hand; notebook 03 trains the same model (AutoRec) on MovieLens.
+# A recommender's data is a user × item matrix of ratings, most of them missing. An autoencoder
+# trained to rebuild the ratings that *are* there can learn enough structure to fill in the rest,
+# and the filled-in entries are the predictions. This notebook works through the lecture's two
+# small matrices and its objective in Keras code small enough to check by hand; notebook 03 trains
+# the same model (AutoRec) on MovieLens.
 #
 # **After this notebook you can**
 # - explain why the blanks of a rating matrix are the predictions, and why the loss must ignore
 #   them (the masked loss);
-# - read the lecture's objective symbol by symbol and write it in Keras: the masked loss on the
-#   observed ratings and L2 on the weights and biases of every layer;
-# - say what a model can and cannot predict for an item nobody rated;
-# - avoid a Keras pitfall: the mask passed as `sample_weight` does not, by default, compute the
-#   masked mean.
+# - read the lecture's objective symbol by symbol and write it in Keras: the error on the observed
+#   ratings plus L2 on the weights and biases of every layer;
+# - say what a model can and cannot predict for an item nobody rated.
+#
+# **What you should see** (the run prints each one)
+# 1. The masked model fits the rated entries and fills the blanks with rating-sized numbers; with
+#    plain MSE the same network predicts near 0 there (Results: verdicts, "mean prediction at
+#    blanks").
+# 2. Training leaves the decoder's weights for i4, the item nobody rated, "unchanged"; its output
+#    changes with the seed (section 1).
+# 3. With the Keras L2 weight set to λ/n, n times what Keras minimises equals the slide's objective
+#    (section 2 prints both).
 
 # %% [markdown]
 # ## Setup
@@ -100,11 +107,11 @@ toy.frame()
 
 # %% [markdown]
 # A recommender wants the missing entries: would user u3 like item i1? So we train an
-# autoencoder to rebuild each user's row from that same row, **scoring it only on the entries
-# that were rated**, and then read its output at the blank positions. Each user's row is one
-# example. The loss that scores only the rated entries, the **masked loss**, takes a handful of
+# autoencoder to rebuild each user's row (one example) from that same row, **scoring it only on
+# the rated entries**, and read its output at the blanks. This **masked loss** is a handful of
 # Keras operations: a 0/1 mask of the rated entries, the squared errors times the mask, and the
-# mean over the rated entries (not over all of them).
+# mean over the rated entries (Keras's MSE with the mask as `sample_weight` does not compute it:
+# by default it divides by all entries, keras-team/keras#19740).
 
 # %%
 #| default_exp masked_loss
@@ -122,9 +129,8 @@ def masked_mse(y_true, y_pred):
 
 
 # %% [markdown]
-# The `#| export` line at the top of the cell above (under `#| default_exp`, which names the
-# module) marks it for the kit's library: `make sync` copies the cell into
-# `helpers/masked_loss.py`, and notebook 03 imports `masked_mse` from there.
+# The `#| export` line marks the cell for the kit's library: `make sync` copies it into
+# `helpers/masked_loss.py` (the module `#| default_exp` names), where notebook 03 imports it.
 # Now a tiny autoencoder trained with it, five users' rows of five ratings each.
 
 # %%
@@ -168,18 +174,16 @@ masked_model = toy_autoencoder(masked_mse)
 filled = fill(masked_model, toy.values)
 plots.rating_heatmap(filled, toy.mask, toy.users, toy.items, title="masked loss: observed (framed) and predicted")
 plt.show()
-print(f"RMSE on the {int(toy.mask.sum())} observed entries: {observed_rmse(filled, toy):.3f}; predictions at the "
-      f"blanks: {filled[~toy.mask].min():.2f} to {filled[~toy.mask].max():.2f}")
+print(f"{masked_model.count_params()} parameters fitted to {int(toy.mask.sum())} ratings: RMSE on them "
+      f"{observed_rmse(filled, toy):.3f}; predictions at the blanks: {filled[~toy.mask].min():.2f} to "
+      f"{filled[~toy.mask].max():.2f}")
 
 # %% [markdown]
-# With 11 ratings and 38 parameters (5·3 + 3 weights and biases in the encoder, 3·5 + 5 in the
-# decoder), the network has more numbers to tune than ratings to fit; the RMSE printed above says
-# how closely it fitted them. Nothing in the loss ties the blanks to the 1–5 scale, so a
-# prediction can fall outside it. The kit clips predictions to the scale before it **scores** them
-# (`evaluation.rmse`, `evaluation.mae`) and where a table **shows** a predicted rating; it
-# **ranks** films (`autorec.recommend`) by the raw predictions, because clipping would turn every
-# prediction above 5 into a tie at 5. This notebook's heatmaps and `observed_rmse` use the raw
-# output: they show the fit itself.
+# The network has more numbers to tune than ratings to fit (printed above). Nothing in the loss
+# ties the blanks to the 1–5 scale, so a prediction can fall outside it. The kit clips predictions
+# to the scale before it **scores** them (`evaluation.rmse`, `evaluation.mae`) or shows them in a
+# table, but **ranks** films (`autorec.recommend`) by the raw output: clipping would tie every
+# prediction above 5. This notebook's heatmaps and `observed_rmse` show the raw output: the fit itself.
 
 # %% [markdown]
 # ### What goes wrong without the mask
@@ -202,14 +206,12 @@ print(f"mean prediction at the blanks: masked {filled[~toy.mask].mean():.2f}, un
 # model's input a blank becomes 0 as well, and the mask (`y_true != 0`) marks it as not rated;
 # that works because no rating on these scales is 0.
 #
-# The same masked autoencoder (5 → 3 → 5) trained on these four users fills them in. Look at
-# column **i4**: nobody rated it. Its column mean, the simplest fallback, does not exist (0
-# ratings divided by 0). And the network cannot learn it either: the masked loss never looks at
-# i4, so the gradient with respect to the decoder's row for i4 (its weights $W_{i4}$ and its bias
-# $b_{i4}$) is exactly zero, and Adam leaves them where initialisation put them. Since the input
-# at i4 is always 0, the encoder's weights for i4 never move either. The model's "prediction" for
-# i4 is $W_{i4} \cdot h + b_{i4}$ with an untrained $W_{i4}$ (random) and $b_{i4} = 0$: it says
-# nothing about the item, and it changes with the random seed.
+# The same masked autoencoder (5 → 3 → 5) fills them in. Look at column **i4**: nobody rated it,
+# so it has no column mean (0 ratings divided by 0), and the network cannot learn it either. The
+# masked loss never looks at i4, so the gradient for the decoder's weights $W_{i4}$ and bias
+# $b_{i4}$ of i4 is exactly zero and Adam leaves them as initialised. The "prediction"
+# $W_{i4} \cdot h + b_{i4}$, with a random $W_{i4}$ and $b_{i4} = 0$, says nothing about the item
+# and changes with the seed.
 
 # %%
 toy45 = datasets.load_toy_matrix("4x5")
@@ -248,12 +250,11 @@ assert np.allclose(i4_start, i4_end), "no gradient reaches the output unit of an
 assert np.isnan(toy45.frame()["i4"].mean())
 
 # %% [markdown]
-# The blanks of i1, i2, i3 and i5 are filled from what the other users rated, and the i4 column is
-# noise from initialisation: the printed values differ from seed to seed, and none of them is
-# trained. With the L2 term of section 2 on the output layer, the decay would pull $W_{i4}$ towards
-# 0 and the output towards $b_{i4} = 0$ (1 once clipped to the scale): a steady number that still
-# says nothing about the item. On MovieLens (notebook 03) the kit answers items (and users) with no
-# training ratings from a bias baseline instead, and counts how often it did.
+# The blanks of i1, i2, i3 and i5 are filled from what the other users rated; the i4 column is
+# untrained noise from initialisation. The L2 term of section 2 would pull $W_{i4}$ and $b_{i4}$,
+# and so the output, towards 0: steadier, and still nothing about the item. On MovieLens
+# (notebook 03) the kit answers items and users with no training ratings from a bias baseline
+# instead, and counts how often it did.
 
 # %% [markdown]
 # ## 2. The objective, term by term
@@ -273,39 +274,31 @@ assert np.isnan(toy45.frame()["i4"].mean())
 # right-hand side smallest (the slide's `=` after argmin reads as "of": argmin names the
 # minimising parameters, not a value). Symbol by symbol:
 #
-# | the slide | what it is | in this notebook's Keras code |
+# | the slide | what it is | in Keras |
 # | --- | --- | --- |
-# | $\tilde X$ | the observed input: the rating matrix the network reads, one example per row, 0 at a blank | `toy.values` |
+# | $\tilde X$ | the observed input: the rating matrix, one example per row, 0 at a blank | `toy.values` |
 # | $\hat X$ | the reconstruction: the network's output for every entry, blanks included | `model(toy.values)` (`fill`) |
-# | $\lVert\tilde X - \hat X\rVert_F^2$, "Training error on observed ratings" | the squared Frobenius norm, a sum of squared differences; its label restricts it to the observed ratings | `masked_mse` (section 1): the **mean** over the rated entries instead of the sum |
-# | $l = 1, \dots, L$ | the layers with weights; $L = 2$ here, the encoder and the decoder | the two `Dense` layers |
+# | $\lVert\tilde X - \hat X\rVert_F^2$, "Training error on observed ratings" | a sum of squared differences, restricted by its label to the observed ratings (over every entry it is section 1's unmasked loss) | `masked_mse`: the **mean** over the rated entries instead of the sum |
+# | $l = 1, \dots, L$ | the layers with weights; $L = 2$ here | the encoder and decoder `Dense` layers |
 # | $W_l$, $b_l$ | layer $l$'s weight matrix and bias vector | `layer.kernel`, `layer.bias` |
-# | $\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2$ | the sum of the squares of layer $l$'s weights plus the sum of the squares of its biases | `kernel_regularizer=keras.regularizers.L2(...)` and `bias_regularizer=keras.regularizers.L2(...)` on each layer |
+# | $\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2$ | the squares of layer $l$'s weights, summed, plus those of its biases | `kernel_regularizer=keras.regularizers.L2(...)` and `bias_regularizer=...` |
 # | $\lambda$ | how much the penalty weighs against the error | `LAM_SUM`; in Keras `lam_kit` $= \lambda / n$ (below) |
 #
-# Two things to watch. Written without its label, $\lVert\tilde X - \hat X\rVert_F^2$ sums over
-# every entry, blanks included: that is the unmasked loss that was pulled towards the zeros in
-# section 1. And a tilde does not always mean the same thing: texts on denoising autoencoders
-# (notebook 04) often write $\tilde{\mathbf x}$ for the *corrupted* input. The AutoRec paper
-# (Sedhain et al., 2015), which notebook 03 follows, writes the error over observed entries as
-# $\lVert\cdot\rVert^2_{\mathcal O}$ and its penalty as
-# $\frac{\lambda}{2}(\lVert W\rVert_F^2 + \lVert V\rVert_F^2)$, weights only; the kit follows the
-# slide and penalises the biases too.
+# The AutoRec paper (Sedhain et al., 2015), which notebook 03 follows, writes the error over the
+# observed entries as $\lVert\cdot\rVert^2_{\mathcal O}$ and penalises the weights only, with
+# $\frac{\lambda}{2}$; the kit follows the slide and penalises the biases too.
 #
 # **Sum or mean.** Keras minimises a mean: `masked_mse` divides the squared errors by the number
 # $n$ of observed ratings, and each `L2(lam_kit)` regulariser adds `lam_kit` times the sum of
-# squares of its tensor to the loss. With `lam_kit` $= \lambda / n$ that is exactly the slide's
-# objective divided by $n$: the same minimiser, gradients $n$ times smaller. Here each step sees
-# the whole matrix. With mini-batches, each step adds the penalties once while its mean covers
-# one batch's ratings: over an epoch of $B$ batches holding as many ratings each, the steps add
-# up to $B/n$ times the slide's objective, still with $\lambda$ = $n$ · `lam_kit` and $n$ the
-# number of **all** observed training ratings, not a batch's. The cell below writes the toy model with L2 on both layers' weights and
-# biases, trains it (Keras adds the penalties to the masked loss), then evaluates the slide's sum
-# directly at the trained weights and compares both objectives and their gradients.
+# squares of its tensor. With `lam_kit` $= \lambda / n$ that is the slide's objective divided by
+# $n$, at any weights: the same minimiser, gradients $n$ times smaller. With mini-batches each step
+# adds the penalties once while its mean covers one batch: over an epoch of $B$ equal batches the
+# steps add up to $B/n$ times the slide's objective, still with $\lambda$ = $n$ · `lam_kit` and $n$
+# the number of **all** observed training ratings, not a batch's. The cell below builds the toy
+# model with L2 on both layers' weights and biases, trains it, and evaluates both objectives at
+# its trained weights.
 
 # %%
-import tensorflow as tf
-
 n_observed = int(toy.mask.sum())
 lam_kit = LAM_SUM / n_observed
 runtime.set_seed(SEED)
@@ -318,98 +311,47 @@ toy_ae = keras.Sequential([
 ])
 toy_ae.compile(optimizer=keras.optimizers.Adam(0.05), loss=masked_mse)  # Keras adds the L2 penalties itself
 fit_whole_matrix(toy_ae, toy.values, TOY_EPOCHS)
-x_tilde = tf.constant(toy.values)  # X̃, the observed input
-observed = tf.cast(x_tilde != 0, "float32")
-with tf.GradientTape(persistent=True) as tape:
-    x_hat = toy_ae(x_tilde)  # X̂, the reconstruction
-    slide_sum = tf.reduce_sum(observed * (x_tilde - x_hat) ** 2) \
-        + LAM_SUM * tf.add_n([tf.reduce_sum(w**2) for w in toy_ae.trainable_weights])  # W_1, b_1, W_2, b_2
-    kit = masked_mse(x_tilde, x_hat) + tf.add_n(toy_ae.losses)  # what Keras minimises
-grads_sum = tape.gradient(slide_sum, toy_ae.trainable_weights)
-grads_kit = tape.gradient(kit, toy_ae.trainable_weights)
-worst = max(float(np.max(np.abs(gs - n_observed * gk)) / np.max(np.abs(gs))) for gs, gk in zip(grads_sum, grads_kit))
-print(f"slide's objective, λ = {LAM_SUM}: {float(slide_sum):.5f}")
-print(f"{n_observed} x what Keras minimises, lam_kit = {LAM_SUM}/{n_observed}: {n_observed * float(kit):.5f}")
-print(f"gradients: slide's = {n_observed} x Keras's for all {len(grads_kit)} tensors (W_1, b_1, W_2, b_2; "
-      f"largest relative difference {worst:.1e})")
-assert abs(float(slide_sum) - n_observed * float(kit)) < 1e-4 * float(slide_sum)
-assert worst < 1e-4
 
-# %% [markdown]
-# The sum over the layers, $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$, on the same
-# model: each layer's squared weights and squared biases, then `lam_kit` times their total
-# against the penalties Keras collected in `model.losses` (one per regulariser, four here).
-
-# %%
-squares = pd.DataFrame({layer.name: {"||W_l||_F^2": float(np.sum(keras.ops.convert_to_numpy(layer.kernel) ** 2)),
-                                     "||b_l||_F^2": float(np.sum(keras.ops.convert_to_numpy(layer.bias) ** 2))}
+x_hat = fill(toy_ae, toy.values)  # X̂, the reconstruction of X̃ = toy.values
+squares = pd.DataFrame({layer.name: {"||W_l||_F^2": float(np.sum(layer.get_weights()[0] ** 2)),
+                                     "||b_l||_F^2": float(np.sum(layer.get_weights()[1] ** 2))}
                         for layer in toy_ae.layers}).T
-penalties = sum(float(p) for p in toy_ae.losses)
+error = float(np.sum((x_hat - toy.values)[toy.mask] ** 2))  # over the observed ratings only
+slide_value = error + LAM_SUM * float(squares.to_numpy().sum())
+keras_value = float(masked_mse(toy.values, x_hat)) + sum(float(p) for p in toy_ae.losses)  # losses: the L2 terms
 print(squares.round(4).to_string())
-print(f"lam_kit x sum over layers = {lam_kit * squares.to_numpy().sum():.6f}; the {len(toy_ae.losses)} penalties "
-      f"Keras adds: {penalties:.6f}")
-assert abs(lam_kit * squares.to_numpy().sum() - penalties) < 1e-6 * max(penalties, 1e-12) + 1e-9
-
-# %% [markdown]
-# **A pitfall.** Passing the mask as Keras `sample_weight` looks equivalent but is not, for two
-# reasons. First, `MeanSquaredError` averages over the last axis *before* it applies
-# `sample_weight`: the 5 × 5 weights then multiply the five row means, broadcast so that the weight
-# of entry (i, j) meets the mean of row j, not the entry's squared error. Second, with the default
-# reduction (`"sum_over_batch_size"`) Keras divides by the number of *all* entries, not by the sum
-# of the weights (keras-team/keras#19740), so the loss shrinks as the matrix gets sparser. To weight
-# single entries, give the loss one entry per row: flatten to shape (25, 1) with weights of shape
-# (25,). Keras 3 also offers `reduction="mean_with_sample_weight"`, which divides by the sum of the
-# weights; on the flattened entries that is exactly the masked mean.
-
-# %%
-pred = fill(toy_ae, toy.values)
-kit_mean = float(masked_mse(toy.values, pred))
-weights = toy.mask.astype("float32")
-mse = keras.losses.MeanSquaredError()
-as_matrix = float(mse(toy.values, pred, sample_weight=weights))
-row_means = ((toy.values - pred) ** 2).mean(axis=1)
-assert abs(as_matrix - float((row_means[None, :] * weights).sum() / weights.size)) < 1e-5  # what it computed
-flat_true, flat_pred, flat_weights = toy.values.reshape(-1, 1), pred.reshape(-1, 1), weights.reshape(-1)
-per_entry = float(mse(flat_true, flat_pred, sample_weight=flat_weights))
-per_entry_mean = float(keras.losses.MeanSquaredError(reduction="mean_with_sample_weight")(
-    flat_true, flat_pred, sample_weight=flat_weights))
-print(f"masked mean (masked_mse):                             {kit_mean:.4f}")
-print(f"sample_weight as a 5 x 5 matrix:                      {as_matrix:.4f}  (row means x broadcast weights / 25)")
-print(f"per-entry sample_weight, default reduction:           {per_entry:.4f}  "
-      f"(= masked mean x {n_observed}/{weights.size} = {kit_mean * n_observed / weights.size:.4f})")
-print(f"per-entry sample_weight, 'mean_with_sample_weight':   {per_entry_mean:.4f}")
-assert abs(per_entry - kit_mean * n_observed / weights.size) < 1e-5
-assert abs(per_entry_mean - kit_mean) < 1e-5
+print(f"slide's objective, λ = {LAM_SUM}: {error:.5f} + {LAM_SUM} x {squares.to_numpy().sum():.4f} = {slide_value:.5f}")
+print(f"{n_observed} x what Keras minimises (masked_mse + its {len(toy_ae.losses)} L2 penalties, "
+      f"lam_kit = {LAM_SUM}/{n_observed}): {n_observed * keras_value:.5f}")
+assert abs(slide_value - n_observed * keras_value) < 1e-4 * slide_value
 
 # %% [markdown]
 # ## Results
 # Each toy model's RMSE on the rated entries, next to a yardstick that learned nothing: the mean
 # of the rated entries, predicted for every one of them. A model that does not beat it by more
-# than 0.005 is named as not having learned the ratings.
+# than 0.005 did not fit the ratings; one whose blanks average below 0.5 learned the 0s as ratings.
 
 # %%
 rows = []
 for label, matrix, out in (("5 x 5, masked loss", toy, filled), ("5 x 5, unmasked MSE", toy, plain),
                            ("4 x 5, masked loss", toy45, filled45)):
     yardstick = float(np.std(matrix.values[matrix.mask]))  # RMSE of the mean rated value
-    rows.append({"model": label, "epochs": TOY_EPOCHS, "RMSE on rated entries": observed_rmse(out, matrix),
-                 "mean-rating yardstick": yardstick, "mean prediction at blanks": float(out[~matrix.mask].mean())})
-    gap = yardstick - observed_rmse(out, matrix)
-    blanks = float(out[~matrix.mask].mean())
-    print(f"{label}: RMSE {observed_rmse(out, matrix):.3f} against the yardstick's {yardstick:.3f}: "
-          + ("fits the rated entries" if gap > 0.005 else "did NOT learn the ratings (no better than their mean)")
-          + (f"; at the blanks it predicts {blanks:.2f} on average, below the lowest star: it learned the 0s as "
-             "ratings" if blanks < 1 else ""))
+    rmse, blanks = observed_rmse(out, matrix), float(out[~matrix.mask].mean())
+    rows.append({"model": label, "epochs": TOY_EPOCHS, "RMSE on rated entries": rmse,
+                 "mean-rating yardstick": yardstick, "mean prediction at blanks": blanks})
+    print(f"{label}: RMSE {rmse:.3f} against the yardstick's {yardstick:.3f}: "
+          + ("fits the rated entries" if yardstick - rmse > 0.005 else "did NOT fit the rated entries")
+          + (f", but predicts {blanks:.2f} at the blanks on average, nearer 0 than the lowest star: it "
+             "learned the 0s as ratings (the wrong model)" if blanks < 0.5 else ""))
 results = pd.DataFrame(rows)
 save_results("02_rating_matrix_autoencoder", MODE, results)
 results.round(3)
 
 # %% [markdown]
 # ## Exercises
-# Each exercise has an answer cell. In the students' edition a `grader.check(...)` cell under it
-# runs the public checks, which only say whether the answer has the right form (answered, a
-# number, a function that returns one number), never whether it is right; the instructor's
-# grading runs hidden tests.
+# Under each answer cell of the students' edition, a `grader.check(...)` cell runs the public
+# checks: they only say whether the answer has the right form, never whether it is right; the
+# instructor's grading runs hidden tests.
 
 # %%
 from helpers import grading
@@ -421,8 +363,7 @@ grader = grading.grader("02_rating_matrix_autoencoder")
 # `my_masked_mse(y_true, y_pred)` gets a batch of rating rows (`0` = not rated) and the model's
 # predictions, both NumPy arrays of shape (rows, items), and returns one number, the mean
 # squared error over the *rated* entries. The hidden tests run it on new random batches, and
-# they also move the predictions at unrated entries and expect your loss not to move: its
-# gradient there must be zero, or training would pull the model towards the zeros.
+# they also move the predictions at unrated entries and expect your loss not to move.
 
 # %% tags=["solution"]
 def my_masked_mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -435,14 +376,18 @@ def my_masked_mse(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 # %% tags=["test"]
 def test_q02_1_form(my_masked_mse):
+    import numbers
+
     import numpy as np
 
     y_true = np.array([[4.0, 0.0, 2.0], [0.0, 5.0, 0.0]], dtype="float32")
     y_pred = np.array([[3.0, 1.0, 2.5], [2.0, 4.0, 3.0]], dtype="float32")
-    assert my_masked_mse(y_true, y_pred) is not None, "not answered yet: write the function's body"
-    value = np.asarray(my_masked_mse(y_true, y_pred), dtype="float64")
-    assert value.size == 1, f"return one number, not an array of shape {value.shape}"
-    assert np.isfinite(value).all(), "return a finite number"
+    value = my_masked_mse(y_true, y_pred)
+    assert value is not None, "not answered yet: write the function's body"
+    assert np.ndim(value) == 0, f"return one number, not an array of shape {np.shape(value)}"
+    assert not isinstance(value, (bool, np.bool_)), "return a number, not True or False"
+    assert isinstance(value, numbers.Real) or np.issubdtype(np.asarray(value).dtype, np.number), "return a number"
+    assert np.isfinite(float(value)), "return a finite number"
 
 
 test_q02_1_form(my_masked_mse)  # IGNORE
@@ -454,6 +399,10 @@ hidden: true
 def test_q02_1_value(my_masked_mse):
     import numpy as np
 
+    from helpers import grading
+
+    assert not grading.kit_names_used(my_masked_mse), "write the NumPy code yourself: it calls the kit's " \
+        + ", ".join(grading.kit_names_used(my_masked_mse))
     rng = np.random.default_rng()
     for _ in range(5):
         rows, cols = int(rng.integers(3, 20)), int(rng.integers(4, 30))
@@ -484,9 +433,15 @@ answer_2 = 0.1118  # SOLUTION
 
 # %% tags=["test"]
 def test_q02_2_form(answer_2):
+    import numbers
+
+    import numpy as np
+
     assert answer_2 is not ..., "not answered yet: replace ... with your answer"
-    assert isinstance(answer_2, (int, float)), "the answer is a number"
-    assert answer_2 >= 0, "an RMSE is never negative"
+    assert np.ndim(answer_2) == 0 and not isinstance(answer_2, (bool, np.bool_)), "the answer is one number"
+    assert isinstance(answer_2, numbers.Real) or np.issubdtype(np.asarray(answer_2).dtype, np.number), \
+        "the answer is a number"
+    assert float(answer_2) >= 0, "an RMSE is never negative"
 
 
 test_q02_2_form(answer_2)  # IGNORE
@@ -499,38 +454,110 @@ def test_q02_2_value(answer_2):
     import math
 
     expected = math.sqrt((0.0**2 + 0.1**2 + 0.0**2 + 0.2**2) / 4)  # 5.6 -> 5, 0.3 -> 1
-    assert abs(answer_2 - expected) < 6e-5, "not the RMSE of the clipped predictions"
+    assert abs(float(answer_2) - expected) < 6e-5, "not the RMSE of the clipped predictions"
 
 
 test_q02_2_value(answer_2)  # IGNORE
 
-# %% [markdown] question={"name": "q02_3", "points": 2}
-# **Exercise 3.** Take the slide's 4 × 5 matrix $R$ the other way round: one example per
-# *item*, so each example holds that item's ratings by the four users. An autoencoder with 2
-# hidden units (one encoder and one decoder `Dense` layer, both with biases) reads these
-# examples. How many numbers does the regularisation term $\sum_l^L (\lVert W_l\rVert_F^2 +
-# \lVert b_l\rVert_F^2)$ add up the squares of?
+# %% [markdown] question={"name": "q02_3", "points": 3}
+# **Exercise 3 (write code).** Write the slide's objective in Keras: `slide_objective(model,
+# ratings, lam)` gets a Keras model (a stack of `Dense` layers with biases), a batch of rating rows
+# (a NumPy array, `0` = not rated) and λ, and returns, as a scalar tensor, the objective on that
+# batch: the **sum** of the squared errors over the rated entries, plus λ times the sum of the
+# squares of every weight and every bias of the model (`model.trainable_weights` lists them).
+# Compute it with `keras.ops`, not NumPy, so that Keras can differentiate it. The hidden tests build
+# models of random sizes and weights, compare your value and its gradient with their own, and move
+# the predictions for an item nobody in the batch rated: only the penalty may change.
 
 # %% tags=["solution"]
-answer_3 = 22  # SOLUTION
+def slide_objective(model: keras.Model, ratings: np.ndarray, lam: float):
+    """Squared error over the rated entries of `ratings` plus lam x the squares of all weights and biases."""
+    # BEGIN SOLUTION
+    x = keras.ops.convert_to_tensor(ratings, dtype="float32")
+    x_hat = model(x)
+    rated = keras.ops.cast(keras.ops.not_equal(x, 0.0), x_hat.dtype)
+    error = keras.ops.sum(rated * keras.ops.square(x_hat - x))
+    penalty = keras.ops.sum(keras.ops.stack([keras.ops.sum(keras.ops.square(w)) for w in model.trainable_weights]))
+    return error + lam * penalty
+    # END SOLUTION
+
 
 # %% tags=["test"]
-def test_q02_3_form(answer_3):
-    assert answer_3 is not ..., "not answered yet: replace ... with your answer"
-    assert isinstance(answer_3, int), "the answer is a whole number"
+def test_q02_3_form(slide_objective):
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="sigmoid"), keras.layers.Dense(4)])
+    ratings = np.array([[5.0, 0.0, 3.0, 0.0], [0.0, 2.0, 0.0, 4.0]], dtype="float32")
+    value = slide_objective(model, ratings, 0.1)
+    assert value is not None, "not answered yet: write the function's body"
+    assert keras.ops.is_tensor(value), "return a tensor computed with keras.ops: Keras cannot differentiate NumPy"
+    assert np.ndim(keras.ops.convert_to_numpy(value)) == 0, "return one number (a scalar tensor)"
+    assert np.isfinite(keras.ops.convert_to_numpy(value)), "return a finite number"
 
 
-test_q02_3_form(answer_3)  # IGNORE
+test_q02_3_form(slide_objective)  # IGNORE
 
 # %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
-def test_q02_3_value(answer_3):
-    assert answer_3 == 4 * 2 + 2 + 2 * 4 + 4, "not the number of weights and biases"
+def test_q02_3_objective(slide_objective):
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from helpers import grading
+
+    assert not grading.kit_names_used(slide_objective), "write the Keras code yourself: it calls the kit's " \
+        + ", ".join(grading.kit_names_used(slide_objective))
+    rng = np.random.default_rng()
+    act = {"sigmoid": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0)}
+    for _ in range(3):
+        items, hidden = int(rng.integers(4, 20)), [int(u) for u in rng.integers(2, 8, size=int(rng.integers(1, 3)))]
+        kinds = [str(k) for k in rng.choice(list(act), size=len(hidden))]
+        model = keras.Sequential([keras.Input((items,)), *[keras.layers.Dense(u, activation=k) for u, k in
+                                                           zip(hidden, kinds)], keras.layers.Dense(items)])
+        model.set_weights([rng.normal(0.0, 0.5, w.shape).astype("float32") for w in model.get_weights()])  # biases too
+        ratings = rng.integers(1, 6, size=(int(rng.integers(2, 10)), items)).astype("float32")
+        ratings[rng.random(ratings.shape) < 0.5] = 0.0
+        nobody = int(rng.integers(items))  # an item nobody in the batch rated
+        ratings[:, nobody], ratings[0, (nobody + 1) % items] = 0.0, 4.0
+        lam = float(rng.uniform(0.05, 1.0))
+        weights = [w.astype("float64") for w in model.get_weights()]
+        out = ratings.astype("float64")  # the model's output, in NumPy
+        for w, b, kind in zip(weights[0::2], weights[1::2], kinds + ["linear"]):
+            out = act[kind](out @ w + b) if kind in act else out @ w + b
+        rated = ratings != 0
+        error, penalty = float(np.sum((out - ratings)[rated] ** 2)), sum(float(np.sum(w**2)) for w in weights)
+        expected = error + lam * penalty
+        with tf.GradientTape() as tape:
+            value = slide_objective(model, ratings.copy(), lam)
+        assert keras.ops.is_tensor(value), "return a tensor computed with keras.ops"
+        got = float(keras.ops.convert_to_numpy(value))
+        wrong = {"the blanks count in your error term": float(np.sum((out - ratings) ** 2)) + lam * penalty,
+                 "your penalty leaves out the biases": error + lam * sum(float(np.sum(w**2)) for w in weights[0::2]),
+                 "the slide sums the squared errors, yours averages them": error / rated.sum() + lam * penalty}
+        right = np.isclose(got, expected, rtol=1e-4, atol=1e-4)
+        for hint, value_if_wrong in wrong.items():
+            assert right or not np.isclose(got, value_if_wrong, rtol=1e-4, atol=1e-4), hint
+        assert right, f"{got:.6g} on a random model and batch, not the slide's objective ({expected:.6g})"
+        grads = tape.gradient(value, model.trainable_weights)
+        assert all(g is not None for g in grads), "some weights get no gradient: compute with keras.ops, not NumPy"
+        grad_bias = 2 * np.sum((out - ratings) * rated, axis=0) + 2 * lam * weights[-1]  # the output layer's bias
+        assert np.allclose(keras.ops.convert_to_numpy(grads[-1]), grad_bias, rtol=1e-3, atol=1e-3), \
+            "the gradient of your objective is not the slide's"
+        moved = model.get_weights()
+        before = float(moved[-1][nobody])
+        moved[-1][nobody] += rng.choice([-1.0, 1.0]) * rng.uniform(1.0, 3.0)  # moves the predictions for that item
+        model.set_weights(moved)
+        again = float(keras.ops.convert_to_numpy(slide_objective(model, ratings.copy(), lam)))
+        change = lam * (float(moved[-1][nobody]) ** 2 - before**2)
+        assert np.isclose(again - got, change, rtol=1e-3, atol=1e-3 + 1e-5 * abs(got)), \
+            "moving the predictions for an item nobody rated changed your error term: count the rated entries only"
 
 
-test_q02_3_value(answer_3)  # IGNORE
+test_q02_3_objective(slide_objective)  # IGNORE
 
 # %% [markdown]
 # ## What's next
