@@ -103,7 +103,13 @@ def results_tables(recs: dict[str, dict[str, Any]]) -> str:
         if not entry["results"]:
             continue
         table = pd.DataFrame(entry["results"])
-        parts += ["", f"**{entry['notebook']}**", "", table.to_markdown(index=False, floatfmt=".4f")]
+        # a notebook that stacks tables of several kinds (a `data` column: digits, ratings) shows one table a kind,
+        # each without the columns its rows leave blank
+        groups = table.groupby("data", sort=False) if "data" in table.columns else [(None, table)]
+        for data, group in groups:
+            group = group.dropna(axis=1, how="all").drop(columns="data", errors="ignore")
+            title = f"**{entry['notebook']}**" + (f", {data}" if data is not None else "")
+            parts += ["", title, "", group.to_markdown(index=False, floatfmt=".4f")]
     return "\n".join(parts)
 
 
