@@ -5,6 +5,7 @@ only; the hidden tests, run when the instructor grades (`make grade`), decide th
 
 from __future__ import annotations
 
+import ast
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -30,20 +31,33 @@ def grader(notebook: str, kit: Path | None = None) -> Any:
     return otter.Notebook(str(path) if path.is_file() else None, tests_dir=str(folder))
 
 
+def _exported() -> set[str]:
+    """The names the lessons export to helpers/ (the generated modules' __all__): a notebook's own copy is the kit's."""
+    texts = [p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("*.py")]
+    return {n for t in texts if t.startswith("# Generated from") for node in ast.parse(t).body
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__"
+            for n in ast.literal_eval(node.value)}
+
+
 def kit_names_used(answer: Callable, allowed: tuple[str, ...] = ()) -> list[str]:
-    """The names from the kit's `helpers` that `answer` uses, directly or through its notebook's own functions
-    and classes, except `allowed`: an answer that calls the kit's version of the asked-for code scores nothing."""
-    found, seen, todo = set(), set(), [answer]
+    """The kit's names (from `helpers`, or exported there by a lesson) that `answer` uses or subclasses, directly
+    or through its notebook's own code, except `allowed`: an answer that calls the kit's version scores nothing."""
+    found, seen, todo, exported, here = set(), set(), [answer], _exported(), getattr(answer, "__module__", None)
+
+    def kit(obj: Any, name: str) -> bool:
+        home = obj.__name__ if inspect.ismodule(obj) else str(getattr(obj, "__module__", "") or "")
+        return name not in allowed and (home.split(".")[0] == "helpers" or (home == here and name in exported))
+
     while todo:
         item = todo.pop()
         if id(item) in seen:
             continue
         seen.add(id(item))
         if inspect.isclass(item):
+            found.update(b.__name__ for b in item.__mro__[1:] if kit(b, b.__name__))
             todo += [f for f in vars(item).values() if inspect.isfunction(f)]
             continue
-        env = getattr(item, "__globals__", {})
-        codes = [getattr(item, "__code__", None)]
+        env, codes = getattr(item, "__globals__", {}), [getattr(item, "__code__", None)]
         while codes:
             code = codes.pop()
             if code is None:
@@ -51,9 +65,8 @@ def kit_names_used(answer: Callable, allowed: tuple[str, ...] = ()) -> list[str]
             codes += [c for c in code.co_consts if inspect.iscode(c)]
             for name in code.co_names:
                 obj = env.get(name)
-                home = obj.__name__ if inspect.ismodule(obj) else str(getattr(obj, "__module__", "") or "")
-                if home.split(".")[0] == "helpers" and name not in allowed:
+                if obj is not None and kit(obj, name):
                     found.add(name)
-                elif (inspect.isfunction(obj) or inspect.isclass(obj)) and home == getattr(answer, "__module__", None):
+                elif (inspect.isfunction(obj) or inspect.isclass(obj)) and getattr(obj, "__module__", None) == here:
                     todo.append(obj)
     return sorted(found)

@@ -32,6 +32,12 @@ NOTEBOOK = textwrap.dedent('''
     def through_a_class():
         return Wrapper()
 
+    def encoder_of(model):  # the lesson's own exported function, defined in the notebook itself
+        return model
+
+    def through_the_notebooks_copy(model):
+        return encoder_of(model)
+
     def nested(n, k):
         def inner():
             return mnist_autoencoder(code_dim=k)
@@ -58,3 +64,14 @@ def test_every_way_of_reaching_the_kit_is_found() -> None:
 
 def test_allowed_names_are_not_reported() -> None:
     assert grading.kit_names_used(notebook_env()["calls_the_kit"], allowed=("mnist_autoencoder",)) == []
+
+
+def test_the_lessons_exported_code_counts_as_the_kits_even_when_defined_in_the_notebook() -> None:
+    env = notebook_env()
+    assert grading.kit_names_used(env["through_the_notebooks_copy"]) == ["encoder_of"]
+
+
+def test_a_subclass_of_a_kit_class_is_found() -> None:
+    env: dict = {"__name__": "__main__"}
+    exec(compile("from helpers.losses import MaskedRMSE\nclass Mine(MaskedRMSE):\n    pass\n", "<nb>", "exec"), env)
+    assert grading.kit_names_used(env["Mine"]) == ["MaskedRMSE"]
