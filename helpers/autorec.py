@@ -176,30 +176,6 @@ def recommend(scores_for_user: np.ndarray, seen: np.ndarray, item_ids: np.ndarra
     return item_ids[top]
 
 
-def fold_in(user_model: TrainedAutoRec, new_ratings: dict[int, float]) -> pd.Series:
-    """Predicted ratings for a brand-new user from a U-AutoRec, without retraining.
-
-    `new_ratings` maps item ids to ratings; items the model does not know are refused.
-    A U-AutoRec reads a user's row of ratings, so a new row is all it needs.
-    """
-    if user_model.config.by != "user":
-        raise ValueError("fold_in needs a U-AutoRec (config.by='user'): only it reads a user's ratings as input.")
-    if not new_ratings:
-        raise ValueError("Rate at least one film to get recommendations.")
-    index = user_model.index
-    row = np.zeros((1, index.n_items), dtype=np.float32)
-    positions = index.items(np.array(list(new_ratings)))
-    unknown = [item for item, pos in zip(new_ratings, positions) if pos < 0]
-    if unknown:
-        raise ValueError(f"Item id(s) {unknown} are not in the training data; pick films the model knows.")
-    for pos, rating in zip(positions, new_ratings.values()):
-        if not 1 <= float(rating) <= 5:
-            raise ValueError(f"Rating {rating!r} is outside the 1-5 scale.")
-        row[0, pos] = float(rating)
-    predicted = reconstruct(user_model.model, row)[0]
-    return pd.Series(predicted, index=index.item_ids, name="predicted rating")
-
-
 def evaluate_variant(label: str, config: AutoRecConfig, train: pd.DataFrame, test: pd.DataFrame,
                      index: RatingIndex, fallback: np.ndarray, seed: int = 0) -> dict[str, Any]:
     """Train one rating-autoencoder variant on `train` and measure it on `test`: RMSE, MAE,

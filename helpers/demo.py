@@ -1,4 +1,4 @@
-"""The "try it yourself" demo: rate a few films, get recommendations from a U-AutoRec."""
+"""The "try it yourself" demo: find films by title, and a rating widget that hands the rated films to a recommender."""
 
 from __future__ import annotations
 
@@ -6,32 +6,10 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from helpers.autorec import TrainedAutoRec, fold_in
-from helpers.evaluation import RATING_SCALE
-
 
 def find_items(titles: pd.Series, query: str) -> pd.Series:
     """Titles containing `query` (case-insensitive), indexed by item id."""
     return titles[titles.str.contains(query, case=False, regex=False)]
-
-
-def recommend_for_new_user(user_model: TrainedAutoRec, titles: pd.Series, my_ratings: dict[str, float],
-                           k: int = 10) -> pd.DataFrame:
-    """Top-k films for someone who gave `my_ratings` (exact titles -> 1..5), no retraining.
-
-    Ranked by the model's output; the predicted rating shown is clipped to the 1-5 scale, as
-    everywhere in the kit (a film the model rates 5.2 shows as 5.0, above one it rates 5.0).
-    """
-    by_title = {t: i for i, t in titles.items()}
-    missing = [t for t in my_ratings if t not in by_title]
-    if missing:
-        hints = {t: list(find_items(titles, t.split(" (")[0])[:3]) for t in missing}
-        raise ValueError(f"Unknown title(s) {missing}; use exact titles, e.g. from find_items(). Close matches: {hints}")
-    predicted = fold_in(user_model, {by_title[t]: r for t, r in my_ratings.items()})
-    predicted = predicted.drop([by_title[t] for t in my_ratings])
-    top = predicted.sort_values(ascending=False).head(k)
-    return pd.DataFrame({"title": titles.reindex(top.index).to_numpy(),
-                         "predicted rating": top.clip(*RATING_SCALE).round(2).to_numpy()}, index=top.index.rename("item_id"))
 
 
 def rating_widget(films: list[str], on_submit: Callable[[dict[str, float]], pd.DataFrame]) -> object:

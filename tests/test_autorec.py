@@ -54,37 +54,6 @@ def test_train_a_model_built_in_view(offline_data: Path) -> None:
 
 
 @pytest.mark.slow
-def test_fold_in_needs_user_model_and_valid_ratings(offline_data: Path) -> None:
-    train, _ = small_movielens()
-    index = RatingIndex.from_ratings(train)
-    user_model = autorec.train_autorec(train, index, autorec.BEST_USER.with_(hidden=16, epochs=2))
-    predicted = autorec.fold_in(user_model, {50: 5.0, 1: 4.0})
-    assert predicted.shape == (index.n_items,) and list(predicted.index) == list(index.item_ids)
-    with pytest.raises(ValueError, match="not in the training data"):
-        autorec.fold_in(user_model, {99999: 5.0})
-    with pytest.raises(ValueError, match="outside the 1-5 scale"):
-        autorec.fold_in(user_model, {50: 9.0})
-    with pytest.raises(ValueError, match="at least one"):
-        autorec.fold_in(user_model, {})
-    item_model = autorec.train_autorec(train, index, autorec.BEST_ITEM.with_(hidden=16, epochs=1))
-    with pytest.raises(ValueError, match="needs a U-AutoRec"):
-        autorec.fold_in(item_model, {50: 5.0})
-
-
-def test_new_user_demo(offline_data: Path) -> None:
-    from helpers.demo import find_items, recommend_for_new_user
-
-    train, _ = small_movielens()
-    titles = datasets.load_movie_titles()
-    index = RatingIndex.from_ratings(train)
-    user_model = autorec.train_autorec(train, index, autorec.BEST_USER.with_(hidden=16, epochs=2))
-    recs = recommend_for_new_user(user_model, titles, {"Star Wars (1977)": 5, "Toy Story (1995)": 4}, k=5)
-    assert len(recs) == 5 and "Star Wars (1977)" not in set(recs["title"])
-    assert find_items(titles, "star wars").tolist() == ["Star Wars (1977)"]
-    with pytest.raises(ValueError, match="Unknown title"):
-        recommend_for_new_user(user_model, titles, {"Star Wars": 5})
-
-
 def test_blend_weight_range() -> None:
     np.testing.assert_allclose(autorec.blend_item_user([1.0, 2.0], [3.0, 4.0], 0.75), [1.5, 2.5])
     with pytest.raises(ValueError):
