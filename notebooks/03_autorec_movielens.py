@@ -557,7 +557,11 @@ if ml1m is not None:
                                                  "n_fallback": ml1m.n_fallback, "data": "ML-1M random 90/10",
                                                  "learned": "yes" if ml1m.rmse < ml1m_bias - 0.005 else "FAILED"}])],
                         ignore_index=True)
-save_results("03_autorec_movielens", MODE, results)
+overfitting = pd.DataFrame([{"model": f"I-AutoRec, λ = {lam:g}, no dropout", "data": f"ML-100K {SPLIT}, "
+                             f"validation slice, last of {len(c)} epochs (L2 and overfitting)",
+                             "train rmse": c["train"].iloc[-1], "validation rmse": c["validation"].iloc[-1],
+                             "gap": gaps[lam]} for lam, c in curves.items()])
+save_results("03_autorec_movielens", MODE, pd.concat([results, overfitting], ignore_index=True))
 display(results.round(4))
 rmse_of = {k: v.rmse for k, v in scores.items()}
 for k in ("I-AutoRec", "U-AutoRec"):

@@ -446,9 +446,12 @@ results = stack_results("04_denoising_autoencoder", MODE, {
     f"MNIST test images ({len(x_test)}), scored once": mnist_test.rename(columns=mnist_columns),
     "ML-100K u1, validation slice (95% of u1.base to train)": rating_valid,
     "ML-100K u1.test (trained on all of u1.base)": rating_table,
+    "MNIST validation slice, Gaussian noise sweep (How much noise?)": sweep.assign(basic_clean=basic_clean).rename(
+        columns={"basic_clean": "basic, clean input"}),
 })
-digits = results["data"].str.startswith("MNIST")
-for rows in (results[digits], results[~digits]):  # one table per kind of row
+digits = results["data"].str.startswith("MNIST") & ~results["data"].str.contains("sweep")
+ratings = results["data"].str.startswith("ML-100K")
+for rows in (results[digits], results[ratings]):  # one table per kind of row (the sweep is shown above)
     rows = rows.dropna(axis=1, how="all")
     display(rows[[c for c in rows if c not in ("learned", "data")] + ["learned", "data"]].round(4))
 table = mnist_table.set_index("model")
