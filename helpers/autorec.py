@@ -52,14 +52,14 @@ class AutoRecConfig:
 #: the notebook searches λ and dropout around it on a validation slice of u1.base (never on u1.test).
 BEST_ITEM = AutoRecConfig()
 BEST_USER = AutoRecConfig(by="user")
-#: Weight of I-AutoRec in the I/U blend, chosen on the same validation slice.
+#: Weight of I-AutoRec in the benchmark's I/U blend (`--model blend`), chosen on u1.base's validation slice.
 BEST_BLEND = 0.85
 
-#: Single I-AutoRec variants compared in notebooks 04-05, all on the same budget (30 epochs).
+#: Single I-AutoRec variants compared in notebooks 04-06, all on the same budget (30 epochs).
 VARIANTS = {
     "plain": BEST_ITEM.with_(dropout=0.0),  # I-AutoRec as in the paper: no input noise
     "denoising": BEST_ITEM,  # half of the observed input ratings dropped in training
-    "deep": BEST_ITEM.with_(model="deep", learning_rate=1e-3),  # 512-256-512 SELU, dropout on the code
+    "deep": BEST_ITEM.with_(model="deep", learning_rate=1e-3),  # 512-256-512 SELU, dropout on the code and input
     "sparse": BEST_ITEM.with_(dropout=0.0, code_l1=1e-3),  # L1 penalty on the code
 }
 

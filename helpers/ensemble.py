@@ -17,7 +17,7 @@ import pandas as pd
 from . import autorec, evaluation, kernel_autorec, training
 from .ratings import RatingIndex
 
-#: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
+#: The biased MF notebook 03 trains (k factors, L2 weight); `tune` searches around it on a base file's own slice.
 MF_FACTORS, MF_REG = 20, 0.1
 
 #: What `tune` searches on a base file's own validation slice (notebook 03's grids): I-AutoRec's

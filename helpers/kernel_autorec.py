@@ -154,8 +154,7 @@ class GlobalKernel(keras.layers.Layer):
 
     kernel = reshape(row_means @ C * dot_scale, (size, size)) with C (rows x size^2) trained, and the
     output `relu(conv2d(R, kernel, padding="same"))` has R's shape. The convolution runs over the
-    matrix as an image, so neighbouring rows and columns (items and users in id order) mix: what
-    GLocal-K does, whatever the ids mean.
+    matrix as an image, so neighbouring rows and columns mix: what GLocal-K does.
     """
 
     def __init__(self, size: int = 3, dot_scale: float = 1.0, **kwargs: Any) -> None:

@@ -29,7 +29,7 @@
 #   each callout does, and write it yourself (Exercise 3);
 # - tell which of the slide's Keras 2 optimizer arguments now fail or are ignored;
 # - keep training, validation and test images apart, and stop early on validation;
-# - check that a model learned at all, and compare the slide's boosting techniques fairly.
+# - check that a model learned at all, and compare the slide's boosting techniques on one budget.
 #
 # **What you should see** (verdicts printed from your run's numbers)
 # - §3: the model **learned**: its validation loss ends well below the "average digit"'s.
@@ -59,7 +59,8 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 
 # %% [markdown]
 # ## Parameters
-# The run mode picks these values (`lecture`: the first 20,000 training and 5,000 test images).
+# The run mode picks these values (`lecture`: at most 20,000 training images; the setup of
+# section 2 prints how many each set holds in this run).
 # What the notebook chooses (when to stop, a retried learning rate) it chooses on validation.
 
 # %%
@@ -68,7 +69,7 @@ from helpers.runtime import by_mode, smoke_or
 EPOCHS = smoke_or(MODE, 50, 2)  # epochs of section 3's fit (the slide's fit says 1000: see section 4)
 MAX_EPOCHS = by_mode(MODE, 1000, 200, 3)  # upper bound for the early-stopping run of section 4
 SWEEP_EPOCHS = smoke_or(MODE, 15, 1)  # epoch budget of every variant in the boosting experiment
-N_TRAIN = by_mode(MODE, None, 20_000, 2000)  # None = every training image (60,000 online, 8,000 offline)
+N_TRAIN = by_mode(MODE, None, 20_000, 2000)  # None = every training image the data folder holds
 SEED = 42
 
 # %%
@@ -94,8 +95,10 @@ print("Keras", keras.__version__, "on", keras.backend.backend())
 #
 # An autoencoder is two functions trained together:
 #
-# - the **encoder** turns an input $x$ into a code $h = g(Wx + b)$;
-# - the **decoder** turns the code back into a reconstruction $\hat x = f(Vh + c)$.
+# - the **encoder** turns an input $x$ into a code $h = g(Vx + \mu)$;
+# - the **decoder** turns the code back into a reconstruction $\hat x = f(Wh + b)$.
+#
+# (V, μ, W, b are the names the AutoRec paper gives them, used again in notebook 03.)
 #
 # The training target is the input itself ($y = x$): shown a digit, the network must draw it.
 #
@@ -108,8 +111,9 @@ print("Keras", keras.__version__, "on", keras.backend.backend())
 
 # %% [markdown]
 # ## 2. The data
-# MNIST: 28 × 28 grey-scale digits, scaled to [0, 1] and flattened to 784 numbers (offline,
-# a stand-in cut from the 10,000 official test images). **Three sets, three jobs:** we train on
+# MNIST: 28 × 28 grey-scale digits, scaled to [0, 1] and flattened to 784 numbers. (Downloaded,
+# it has 60,000 training and 10,000 test images; an offline copy in `COURSE_DATA_DIR` may hold
+# fewer: the cell below prints what this run uses.) **Three sets, three jobs:** we train on
 # the training images; every choice is made on a **validation slice** (their last 10%, never
 # trained on); the **test images** are scored once, under *Results*.
 
@@ -387,8 +391,7 @@ plt.show()
 print(per_digit.round(4).to_string())
 
 # %% [markdown]
-# A digit written in many ways asks more of 32 numbers; and since blank background costs
-# almost nothing, a digit with more ink has more pixels to get wrong (Exercise 2).
+# Which digits cost most per image, and is it the same per ink pixel? Exercise 2 asks.
 #
 # ## 6. Techniques for boosting performance, as one controlled experiment
 # The slide's list:
@@ -508,8 +511,10 @@ print(f"code size 16 / 32 / 64 / 128: val BCE {sizes}. Verdict: {wider}")
 print(f"optimizer adam: {sweep.set_index('variant').loc['optimizer adam', 'reading']}")
 
 # %% [markdown]
-# **Why?** A wider code keeps more detail; Adam adds momentum to RMSprop's steps, Adagrad's
-# steps only shrink. The verdicts belong to this data and this epoch budget (Exercise 4).
+# **Why might they come out so?** A wider code can keep more detail; Adam adds momentum to
+# RMSprop's steps, while Adagrad's steps only shrink. Whatever the verdicts above say, they
+# belong to this data and this epoch budget (Exercise 4). The `loss MSE` row is scored by BCE,
+# the other rows' training loss, which favours them.
 
 # %% [markdown]
 # ## Results
@@ -637,7 +642,8 @@ test_q01_2_value(answer_2, pixel_bce, x_valid, y_valid)  # IGNORE
 # %% [markdown] question={"name": "q01_3", "points": 3}
 # **Exercise 3 (write code).** Write `lecture_autoencoder(input_dim, code_dim)`: the slide's
 # model for `input_dim` inputs and a code of `code_dim`, with the slide's activations,
-# compiled with the slide's optimizer settings and loss, in Keras 3. Write the Keras code
+# compiled with the slide's loss and the slide's optimizer settings that Keras 3 accepts
+# (section 4: `learning_rate=0.001`, `rho=0.9`). Write the Keras code
 # yourself (calling `mnist_autoencoder` or `make_optimizer` earns no points). The grading builds
 # it with random sizes, checks its layers and loss, and trains it a few steps.
 

@@ -34,9 +34,9 @@
 # - say what a model can and cannot predict for an item nobody rated.
 #
 # **What you should see** (the run prints each one)
-# 1. The masked model fits the rated entries and fills the blanks with rating-sized numbers; with
-#    plain MSE the same network predicts near 0 there (Results: verdicts, "mean prediction at
-#    blanks").
+# 1. The masked model fits the rated entries and fills the blanks with numbers rating-sized on
+#    average (some can leave the 1–5 scale); with plain MSE the same network predicts near 0
+#    there (Results: verdicts, "mean prediction at blanks").
 # 2. Training leaves the decoder's weights for i4, the item nobody rated, "unchanged"; its output
 #    changes with the seed (section 1).
 # 3. With the Keras L2 weight set to λ/n, n times what Keras minimises equals the slide's objective
@@ -110,8 +110,8 @@ toy.frame()
 # autoencoder to rebuild each user's row (one example) from that same row, **scoring it only on
 # the rated entries**, and read its output at the blanks. This **masked loss** is a handful of
 # Keras operations: a 0/1 mask of the rated entries, the squared errors times the mask, and the
-# mean over the rated entries (Keras's MSE with the mask as `sample_weight` does not compute it:
-# by default it divides by all entries, keras-team/keras#19740).
+# mean over the rated entries (Keras's built-in `MeanSquaredError` averages each row over all its
+# entries before any `sample_weight` applies, so it cannot leave the blanks out).
 
 # %%
 #| default_exp masked_loss
@@ -174,9 +174,10 @@ masked_model = toy_autoencoder(masked_mse)
 filled = fill(masked_model, toy.values)
 plots.rating_heatmap(filled, toy.mask, toy.users, toy.items, title="masked loss: observed (framed) and predicted")
 plt.show()
+blanks = filled[~toy.mask]
 print(f"{masked_model.count_params()} parameters fitted to {int(toy.mask.sum())} ratings: RMSE on them "
-      f"{observed_rmse(filled, toy):.3f}; predictions at the blanks: {filled[~toy.mask].min():.2f} to "
-      f"{filled[~toy.mask].max():.2f}")
+      f"{observed_rmse(filled, toy):.3f}; predictions at the blanks: {blanks.min():.2f} to {blanks.max():.2f}, "
+      f"mean {blanks.mean():.2f}: " + ("rating-sized on average" if 1 <= blanks.mean() <= 5 else "NOT rating-sized"))
 
 # %% [markdown]
 # The network has more numbers to tune than ratings to fit (printed above). Nothing in the loss
@@ -246,6 +247,9 @@ print(f"decoder weights and bias for i4, before training {np.round(i4_start, 3)}
 i4_by_seed = pd.DataFrame({f"seed {s}": fill_toy45(s)[0][:, I4] for s in (SEED, SEED + 1, SEED + 2)}, index=toy45.users)
 print("the raw output at i4 for each user, three random seeds (the kit would clip it to 1-5 before showing it):")
 print(i4_by_seed.round(2).to_string())
+spread = float((i4_by_seed.max(axis=1) - i4_by_seed.min(axis=1)).max())
+print(f"largest difference between seeds at i4: {spread:.2f}: the output there "
+      + ("changes with the seed: nothing in the data sets it" if spread > 0.01 else "does not change with the seed"))
 assert np.allclose(i4_start, i4_end), "no gradient reaches the output unit of an item nobody rated"
 assert np.isnan(toy45.frame()["i4"].mean())
 

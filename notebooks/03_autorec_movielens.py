@@ -34,7 +34,7 @@
 # - I-AutoRec beats the global mean, the bias baseline and biased MF (section 1's yardstick
 #   lines, the Results table's `rmse`), and U-AutoRec, as the paper found;
 # - without L2 the training and validation RMSE end further apart (the overfitting lines);
-# - I-AutoRec's top 10 find more held-out favourites than the bias baseline's (`ndcg@10`).
+# - I-AutoRec's top 10 rank the held-out favourites higher than the bias baseline's (`ndcg@10`).
 
 # %% [markdown]
 # ## Setup
@@ -149,9 +149,10 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # size: an encoder $\mathbf h = g(V\mathbf r + \boldsymbol\mu)$ with 500 sigmoid units, a linear
 # decoder $\hat{\mathbf r} = W\mathbf h + \mathbf b$ (the paper's names for notebook 02's
 # $W_1, b_1, W_2, b_2$), L2 on all four tensors (the slide's
-# $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$) and the masked loss. λ is the weight
-# of each `L2(λ)`, notebook 02's `lam_kit`: the slide's λ is about this λ times the number of
-# observed training ratings. Unlike the paper, which penalises the weights only, the kit also
+# $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$) and the masked loss. From here on
+# (and in notebooks 04–08), λ is the Keras weight of each `L2(λ)`, notebook 02's `lam_kit`, on the
+# per-rating scale of the mean loss: the slide's λ is about this λ times the number of observed
+# training ratings. Unlike the paper, which penalises the weights only, the kit also
 # penalises the biases and adds **input dropout**: in training, a `Dropout` layer hides about
 # half of each row's observed ratings (and doubles the rest), while the loss covers them all.
 #
@@ -225,9 +226,10 @@ shapes["training ratings per parameter"] = len(train) / shapes["parameters"]
 shapes.round(3)
 
 # %% [markdown]
-# The AutoRec paper found I-AutoRec better than U-AutoRec on MovieLens 1M and 10M, where items
-# have more ratings each than users. Both models see the same ratings, so the one with more
-# parameters has fewer training ratings per parameter (the last column).
+# The AutoRec paper found I-AutoRec better than U-AutoRec on MovieLens 1M and 10M and put it
+# down to the ratings per example: an item has more ratings on average than a user (`ratings per
+# example (mean)`). Both models see the same ratings, so the one with more parameters also has
+# fewer training ratings per parameter (the last column).
 #
 # **Choosing λ and dropout on validation.** Each candidate trains on the fitting part and is
 # scored on the validation slice. The model above is the first candidate; in full mode
@@ -368,7 +370,7 @@ liked = train[(train["user_id"] == user)].sort_values("rating", ascending=False)
 print(f"user {user} rated {len(seen)} films; five of their favourites:")
 print("  " + "\n  ".join(titles.reindex(liked["item_id"]).to_list()))
 print(f"the top 10 for user {user}, by {demo_model}:")
-display(pd.DataFrame({"title": titles.reindex(top10).to_numpy(),  # predictions clipped to 1-5, as everywhere in the kit
+display(pd.DataFrame({"title": titles.reindex(top10).to_numpy(),  # predictions clipped to 1-5 for display
                       "predicted": np.clip(demo_scores[0][index.items(top10)], 1, 5).round(2)},
                      index=pd.Index(top10, name="item_id")))
 ranking = pd.DataFrame({
@@ -459,7 +461,8 @@ print(f"{int(well_rated.sum())} films with >= 20 ratings; share of the 10 neares
 # A new user has no column in I-AutoRec, but section 1's reading gives them one without
 # retraining: a decoder row is a user vector, so fit theirs by a ridge regression (strength 1,
 # set beforehand) of their ratings, less the trained users' average prediction, on the rated
-# films' codes. The demo uses the model the test-set verdict chose. Edit the ratings below, or
+# films' centred codes plus a bias term. The demo uses I-AutoRec if section 1's verdict says it
+# learned (its settings were fixed on the validation slice), else the bias baseline. Edit the ratings below, or
 # use the sliders in Jupyter or Colab.
 
 # %%
@@ -571,8 +574,10 @@ for k in ("I-AutoRec", "U-AutoRec"):
 i_over_u = rmse_of["U-AutoRec"] - rmse_of["I-AutoRec"]
 print(f"I-AutoRec {'beats' if i_over_u > 0 else 'does not beat'} U-AutoRec on {SPLIT}.test ({i_over_u:+.4f})")
 ndcg = ranking["ndcg@10"]
+better = ndcg["I-AutoRec"] > ndcg["user + item biases"]
 print(f"NDCG@10: I-AutoRec {ndcg['I-AutoRec']:.4f}, the bias baseline {ndcg['user + item biases']:.4f} "
-      f"({ndcg['I-AutoRec'] / max(ndcg['user + item biases'], 1e-12):.2f} times the baseline's)")
+      f"({ndcg['I-AutoRec'] / max(ndcg['user + item biases'], 1e-12):.2f} times the baseline's): I-AutoRec's top 10 "
+      + ("rank the held-out favourites higher" if better else "do NOT rank the held-out favourites higher"))
 
 # %% [markdown]
 # ## Exercises
@@ -625,7 +630,9 @@ test_q03_1_value(answer_1, train, test)  # IGNORE
 # $\frac{\lambda}{2}(\lVert W\rVert_F^2 + \lVert V\rVert_F^2)$: the two weight matrices only,
 # halved; and it uses no dropout. Write `paper_autorec(n_inputs, hidden, lam)`: a Keras model
 # reading rows of `n_inputs` ratings, with a sigmoid code of `hidden` units, a linear output of
-# `n_inputs`, and exactly that penalty (what Keras adds to the loss) for λ = `lam`, compiled with
+# `n_inputs`, and exactly that penalty (what Keras adds to the loss) for λ = `lam` (on the
+# per-rating scale of the mean loss, as above: the paper's λ over its sum is `lam` times the
+# observed ratings), compiled with
 # notebook 02's `masked_mse` and the slide's optimizer (RMSprop, learning rate 0.001). Write the
 # layers yourself (`autorec_network` and `compile_autorec` earn no points). Hidden tests: random
 # sizes (MovieLens 1M's 6,040 and 3,706 among them), the penalty against the weights, the loss

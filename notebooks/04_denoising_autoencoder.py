@@ -23,8 +23,8 @@
 # A plain autoencoder with a wide enough code can get a low loss by copying its input. A
 # **denoising autoencoder** (Vincent et al., 2008) is fed a *corrupted* input and asked for the
 # *clean* one, so it has to learn what digits (or tastes) look like to undo the damage. For
-# ratings: hide some of a user's known ratings and ask the model to predict them back (the CDAE
-# idea, Wu et al., 2016).
+# ratings: hide some of a row's known ratings (a user's, or for I-AutoRec an item's) and ask the
+# model to predict them back (the CDAE idea, Wu et al., 2016).
 #
 # **After this notebook you can**
 # - write noise as a Keras layer that acts in training only, and put it in front of the
@@ -196,8 +196,7 @@ plt.show()
 # Notebook 01's model with one of these layers in front of the encoder (exported too). Three
 # models, the same training (`EPOCHS` epochs, RMSprop, BCE): the **basic** autoencoder (01's
 # `mnist_autoencoder`, trained here without noise), a Gaussian denoiser (σ = 0.3) and a masking
-# denoiser (rate 0.5). The summary, taken before training, shows that the noise layer has no
-# weights; after training, Keras's "Total params" also counts the optimizer's variables.
+# denoiser (rate 0.5). The summary shows that the noise layer has no weights.
 
 # %%
 #| export

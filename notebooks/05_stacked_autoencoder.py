@@ -37,7 +37,7 @@
 #   and I-AutoRec.
 #
 # **What you should see** (the kit's recorded runs; your run prints its own verdicts)
-# - Pre-training gives a **head start**: one epoch of fine-tuning ends well below one epoch of
+# - Pre-training gives a **head start**: one epoch of fine-tuning ends below one epoch of
 #   end-to-end training (*What helped*; the digits table's `validation BCE, epoch 1`).
 # - The head start **fades**: with the same total number of epochs, the two stacked runs end
 #   close to each other (*What helped*; `validation BCE`).
@@ -329,7 +329,8 @@ plt.show()
 # %% [markdown]
 # ## 2. A deep autoencoder for ratings
 # Kuchaiev & Ginsburg (2017) trained deep rating autoencoders on Netflix's ratings with SELU
-# activations, a large dropout on the code, and dense re-feeding. Here: items as examples, as in
+# activations, a large dropout on the code, and dense re-feeding. Here, without re-feeding: items
+# as examples, as in
 # I-AutoRec; hidden layers 512 → 256 (the code, with dropout 0.5) → 512, SELU, L2 on weights and
 # biases, the same masked loss and Adam with a cosine decay as notebook 03, and the epochs and
 # learning rate `helpers.autorec.VARIANTS` sets for each model (printed below). No setting is
@@ -464,7 +465,7 @@ else:
     print("- The head start is not compared: a stacked model did not learn.")
 longer, pre = "stacked, end to end, longer", "stacked, pre-trained + fine-tuned"
 gap = abs(val_bce[longer] - val_bce[pre])
-print(compare(longer, pre, "- With the same total number of epochs, end-to-end training rebuilds them {verdict} than "
+print(compare(longer, pre, "- With the same total number of epochs, end-to-end training rebuilds digits {verdict} than "
               f"pre-training + fine-tuning: {'close' if gap < CLOSE else 'not close'} (a gap of {gap:.4f}, "
               f"{'below' if gap < CLOSE else 'not below'} {CLOSE})."))
 print(compare("stacked, end to end", "basic", f"- At the same {EPOCHS} epochs, the stacked model trained end to end "

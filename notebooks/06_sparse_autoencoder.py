@@ -359,7 +359,8 @@ for basic, sparse in pairs:
           f"{val_bce[sparse]:.4f} vs {val_bce[basic]:.4f} ({'worse' if cost > 0 else 'better'} by {abs(cost):.4f}); "
           f"{stats.loc[sparse, 'share_alive']:.0%} of its units alive")
 saturated = {label: float((codes[label] > 0.99).mean()) for label in ("basic sigmoid", kl_label)}
-print(f"share of code values above 0.99: {saturated['basic sigmoid']:.0%} for the basic sigmoid, "
+print(f"share of code values above 0.99: {saturated['basic sigmoid']:.0%} for the basic sigmoid ("
+      + ("most of them: saturated" if saturated["basic sigmoid"] > 0.5 else "not most") + f"), "
       f"{saturated[kl_label]:.0%} for {kl_label}")
 
 # %%
@@ -446,7 +447,8 @@ for label, row in rows.drop(index=plain_label).iterrows():
     d_rmse, d_ndcg = row["rmse"] - plain_row["rmse"], row["ndcg@10"] - plain_row["ndcg@10"]
     print(f"{label}: code mean activation {plain_row['code mean activation']:.3f} -> {row['code mean activation']:.3f}; "
           f"RMSE {plain_row['rmse']:.4f} -> {row['rmse']:.4f} ({'worse' if d_rmse > 0 else 'better'} by {abs(d_rmse):.4f}); "
-          f"NDCG@10 {plain_row['ndcg@10']:.4f} -> {row['ndcg@10']:.4f} ({'better' if d_ndcg > 0 else 'worse'})")
+          f"NDCG@10 {plain_row['ndcg@10']:.4f} -> {row['ndcg@10']:.4f} ({'better' if d_ndcg > 0 else 'worse'}); "
+          f"the activation {'more than halves' if row['code mean activation'] < plain_row['code mean activation'] / 2 else 'does not halve'}")
 assert np.all(np.isfinite(rating_valid["rmse"])), "a rating model gave a non-finite RMSE"
 
 # %% [markdown]
@@ -712,4 +714,5 @@ print(f"{wide}: validation BCE {wide_bce:.4f} (yardstick {mean_image_bce:.4f}, b
 
 # %% [markdown]
 # ## What's next
-# Back to notebook **03** for the full rating model, or **07** to check your Colab GPU runtime.
+# Back to notebook **03** for the full rating model, **07** to check your Colab GPU runtime, or
+# **08** for the kernel layers and blends that go beyond AutoRec.

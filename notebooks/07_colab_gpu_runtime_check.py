@@ -173,7 +173,8 @@ pd.DataFrame(rows, columns=["", "this runtime", "the slide"]).set_index("")
 # CANCEL SAVE
 # ```
 #
-# It works the same today; after *Save* the runtime is a fresh one: run the notebook again
+# It works the same way today (the dialog now names the accelerator, e.g. "T4 GPU"); after
+# *Save* the runtime is a fresh one: run the notebook again
 # from the top.
 #
 # A large matrix multiply is the GPU's best case; an epoch of a small model also pays per-step
@@ -401,7 +402,8 @@ resumed.history[["epoch", "loss"]]
 # <!-- /slide -->
 #
 # Both programs start with `x` = 0, `y` = 1; each of 50 iterations adds `y` to `x` and halves
-# `y`, so x ends at $2 - 2^{-49}$, just under the series' limit 2.
+# `y`, so in exact arithmetic x ends at $2 - 2^{-49}$, just under the series' limit 2 (float32
+# rounds that to 2.0: see (d)).
 #
 # ### (a) The slide's TensorFlow 1 code
 # The slide marks a <!-- slide -->Construction Phase<!-- /slide --> and an
@@ -565,7 +567,8 @@ print(("every framework gives" if same else "not every framework gives")
 # Implementation<!-- /slide -->, shows the idea: you snap layers together, Keras builds the
 # backend's operations. Keras 3 dropped CNTK and Theano; it runs on TensorFlow, JAX or PyTorch
 # (`KERAS_BACKEND`), and code using only `keras.layers` and `keras.ops` runs on any. The second
-# cell lists where the kit calls TensorFlow itself: `tf.GradientTape` ties it to that backend.
+# cell lists where the kit calls TensorFlow itself (`tf.GradientTape`, `tf.data`, `tf.sparse`…):
+# each such call ties it to that backend.
 
 # %%
 tiny = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),
@@ -606,8 +609,10 @@ for name, text in sources.items():
         print(f"{name}: {', '.join(calls[:6])}{more}")
 tape_users = [name for name, text in sources.items()
               if "tf.GradientTape" in tf_calls(text) and not name.startswith("07_")]
-print("tf.GradientTape outside this notebook:", ", ".join(tape_users) or "nowhere", "-> the kit "
-      + ("needs Keras's TensorFlow backend" if tape_users else "could run on any Keras backend"))
+tf_users = [name for name, text in sources.items() if tf_calls(text) and not name.startswith("07_")]
+print("tf.GradientTape outside this notebook:", ", ".join(tape_users) or "nowhere")
+print(f"{len(tf_users)} files outside this notebook call TensorFlow itself -> the kit "
+      + ("needs Keras's TensorFlow backend" if tf_users else "could run on any Keras backend"))
 
 # %% [markdown]
 # ## Results

@@ -70,7 +70,7 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 # ## Parameters
 # The run mode picks the knobs' values: `full` is GLocal-K's own schedule (30 pre-training and 60
 # fine-tuning epochs of 5 L-BFGS-B iterations) for every model of the ablation, and five blend
-# candidates of seven: the two left out, plain I-AutoRec and deep I-AutoRec, took no weight when the
+# candidates of seven: the two left out, `I-AutoRec` (notebook 03's, input dropout 0.5) and deep I-AutoRec, took no weight when the
 # kit's benchmark chose the blend on u1.base's own validation slice (`results/benchmarks/`), and
 # each costs a training. `lecture` has far fewer epochs, four candidates and no λ₂ rows; `smoke`
 # (the tests) keeps the items with id ≤ 300 and runs a few epochs of 2 iterations.
@@ -301,8 +301,7 @@ class GlobalKernel(keras.layers.Layer):
 
     kernel = reshape(row_means @ C * dot_scale, (size, size)) with C (rows x size^2) trained, and the
     output `relu(conv2d(R, kernel, padding="same"))` has R's shape. The convolution runs over the
-    matrix as an image, so neighbouring rows and columns (items and users in id order) mix: what
-    GLocal-K does, whatever the ids mean.
+    matrix as an image, so neighbouring rows and columns mix: what GLocal-K does.
     """
 
     def __init__(self, size: int = 3, dot_scale: float = 1.0, **kwargs: Any) -> None:
@@ -792,8 +791,8 @@ assert 0 < glocal_test.rmse < 5 and np.isfinite(final.predicted).all()
 # its own ratings better with one more model); the step with the lowest score is kept.
 # `choose_and_refit` does this on the slice (reusing GLocal-K's runs of sections 4 and 6), then
 # trains the chosen models again on all of `u1.base`. AutoRec's λ and input dropout and biased
-# MF's size and L2 weight are notebook 03's choices on the same slice (with `TUNE = True`,
-# searched again there). A candidate that does not beat the yardstick on the slice enters no
+# MF's size and L2 weight are the kit's settings (`autorec.BEST_ITEM`, `MF_FACTORS`, `MF_REG`),
+# the values notebook 03 trains with (with `TUNE = True`, searched again on the slice here). A candidate that does not beat the yardstick on the slice enters no
 # blend: if one was chosen, the blend is chosen again without it.
 
 # %%
@@ -809,7 +808,7 @@ import pandas as pd
 from helpers import autorec, evaluation, kernel_autorec, training
 from helpers.ratings import RatingIndex
 
-#: The biased MF that notebook 03 chose on the validation slice of u1.base (k factors, L2 weight).
+#: The biased MF notebook 03 trains (k factors, L2 weight); `tune` searches around it on a base file's own slice.
 MF_FACTORS, MF_REG = 20, 0.1
 
 #: What `tune` searches on a base file's own validation slice (notebook 03's grids): I-AutoRec's
@@ -1135,9 +1134,10 @@ for name, w in stacked.weights.items():
     r = np.corrcoef(stacked.valid_predictions[name], rest)[0, 1]
     print(f"{name} has a negative weight ({w:.3f}): given the other members, the blend does better by "
           f"moving away from {name}'s prediction. Least squares puts no sign on the weights; "
-          f"{name}'s validation predictions correlate {r:.2f} with the other members' blend, so it "
-          f"adds little of its own, and the fit uses its difference from them to correct an error "
-          f"they share. No verdict on {name} alone (validation RMSE {valid_rmse[name]:.4f}).")
+          f"{name}'s validation predictions correlate {r:.2f} with the other members' blend"
+          + (", so it adds little of its own, and the fit uses its difference from them to correct an "
+             "error they share" if r > 0.9 else "") + f". No verdict on {name} alone (validation RMSE "
+          f"{valid_rmse[name]:.4f}).")
 stacked.steps.assign(members=stacked.steps["members"].map(", ".join)).round(4)
 
 # %%
@@ -1384,9 +1384,9 @@ test_q08_2_training(GaussianKernelDense)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q08_4", "points": 2}
 # **Exercise 4 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
-# kernel" before the same network reads it (`GlobalKernel`, section 2). The convolution
-# mixes neighbouring rows and columns: items and users *in id order*. What does that assume about
-# the ids, and would shuffling them change the result?
+# kernel" before the same network reads it (`GlobalKernel`, section 2). What does a 3 × 3
+# convolution over the rating matrix assume about the order of its rows and columns, and would
+# shuffling the ids change the result?
 
 # %% [markdown] tags=["solution"]
 # Model answer for the instructor: a convolution treats rows (and columns) next to each other as
