@@ -20,8 +20,7 @@
 # %% [markdown]
 # # 03 · AutoRec on MovieLens 100K: baselines, validation, recommendations, scale
 #
-# Notebook 02's rating-matrix autoencoder, AutoRec (Sedhain et al., 2015), meets 100,000
-# MovieLens ratings, baselines and published results, and recommends films.
+# Notebook 02's autoencoder, AutoRec (Sedhain et al., 2015), on 100,000 MovieLens ratings.
 #
 # **After this notebook you can**
 # - write AutoRec in Keras, train I- and U-AutoRec on MovieLens and choose settings on a
@@ -150,9 +149,8 @@ pd.DataFrame({k: v.as_dict() for k, v in scores.items()}).T.round(4)
 # decoder $\hat{\mathbf r} = W\mathbf h + \mathbf b$ (the paper's names for notebook 02's
 # $W_1, b_1, W_2, b_2$), L2 on all four tensors (the slide's
 # $\sum_l^L (\lVert W_l\rVert_F^2 + \lVert b_l\rVert_F^2)$) and the masked loss. From here on
-# (and in notebooks 04–08), λ is the Keras weight of each `L2(λ)`, notebook 02's `lam_kit`, on the
-# per-rating scale of the mean loss: the slide's λ is about this λ times the number of observed
-# training ratings. Unlike the paper, which penalises the weights only, the kit also
+# (and in 04–08), λ is the Keras weight of each `L2(λ)`, 02's `lam_kit`, on the per-rating scale:
+# the slide's λ is about this λ times the observed training ratings. Unlike the paper, which penalises the weights only, the kit also
 # penalises the biases and adds **input dropout**: in training, a `Dropout` layer hides about
 # half of each row's observed ratings (and doubles the rest), while the loss covers them all.
 #

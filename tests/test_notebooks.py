@@ -64,7 +64,8 @@ def words(cells: list[nbformat.NotebookNode]) -> int:
 def test_one_sitting(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     assert len(nb.cells) <= 60, f"{len(nb.cells)} cells in the instructors' notebook: split the lesson (at most 60)"
-    assert words(nb.cells) <= 2500, f"{words(nb.cells)} words of markdown: split the lesson (at most 2,500)"
+    assert words(nb.cells) <= 2000, f"{words(nb.cells)} words of markdown: split the lesson (at most 2,000 with the model answers)"
+    assert len(exercises(nb, path.name)) <= 4, "at most 4 exercises: one sitting"
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +80,7 @@ def students_edition(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_one_sitting_in_the_students_edition(path: Path, students_edition: Path) -> None:
     nb = nbformat.read(students_edition / path.name, as_version=4)
     assert len(nb.cells) <= 60, f"{len(nb.cells)} cells in the students' edition: split the lesson (at most 60)"
-    assert words(nb.cells) <= 2500, f"{words(nb.cells)} words of markdown in the students' edition (at most 2,500)"
+    assert words(nb.cells) <= 1800, f"{words(nb.cells)} words of markdown in the students' edition (at most 1,800)"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
