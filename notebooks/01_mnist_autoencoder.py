@@ -716,9 +716,29 @@ def test_q01_3_model(lecture_autoencoder):
 test_q01_3_model(lecture_autoencoder)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q01_4", "points": 2}
-# **Exercise 4 (open).** Re-run section 6 with `SWEEP_EPOCHS` doubled. Which rankings change,
-# and does any variant that did not learn before learn now? What does that tell you about
-# comparing optimizers or activations on a fixed, small epoch budget?
+# **Exercise 4 (open).** Re-run section 6 with `SWEEP_EPOCHS` doubled, in the code cell. Which
+# rankings change, and does any variant that did not learn before learn now? What does that tell
+# you about comparing optimizers or activations on a fixed, small epoch budget? Write what you
+# measured in the text cell.
+
+# %% tags=["solution"]
+# BEGIN SOLUTION
+SWEEP_EPOCHS *= 2  # train_variant reads it: section 6's loop again, retries included
+longer = []
+for label, change in variants:
+    settings = {**lecture, **change}
+    run = train_variant(**settings)
+    if not learned(run["val BCE"]):
+        run = min([run, *(train_variant(**settings, lr_factor=f) for f in RETRY_FACTORS)], key=lambda r: r["val BCE"])
+    longer.append({"variant": label, "val BCE": run["val BCE"], "learned": learned(run["val BCE"])})
+SWEEP_EPOCHS //= 2
+table = {}
+for n, frame in ((SWEEP_EPOCHS, sweep), (2 * SWEEP_EPOCHS, pd.DataFrame(longer))):
+    t = frame.set_index("variant")
+    table |= {f"val BCE, {n} ep": t["val BCE"], f"rank, {n} ep": t["val BCE"].rank().astype(int),
+              f"learned, {n} ep": t["learned"]}
+print(pd.DataFrame(table).round(4).to_string())
+# END SOLUTION
 
 # %% [markdown] tags=["solution"]
 # Model answer for the instructor: the two runs' tables, and the rows whose order changed.

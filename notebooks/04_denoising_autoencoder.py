@@ -647,9 +647,22 @@ test_q04_2_in_a_model(SaltAndPepperNoise)  # IGNORE
 # spread. (Any two sensible ones earn the points.)
 
 # %% [markdown] question={"manual": true, "name": "q04_4", "points": 2}
-# **Exercise 4 (open).** Train the Gaussian denoiser on σ = 0.5 and score it on validation digits
-# damaged with σ = 0.1. Is a model trained on strong noise good on mild noise? What does that
-# suggest for choosing the training noise when you do not know the noise the model will meet?
+# **Exercise 4 (open).** In the code cell, train the Gaussian denoiser on σ = 0.5 as section 1
+# trains its denoisers and score it on validation digits damaged with σ = 0.1. Is a model trained
+# on strong noise good on mild noise? What does that suggest for choosing the training noise when
+# you do not know the noise the model will meet? Write what you measured in the text cell.
+
+# %% tags=["solution"]
+# BEGIN SOLUTION
+runtime.set_seed(SEED)
+strong = experiments.fit_autoencoder(denoising_autoencoder("gaussian", 0.5), x_fit, x_valid, epochs=EPOCHS)
+mild = experiments.add_noise(x_valid, "gaussian", 0.1, seed=SEED)
+at_01 = sweep.set_index("noise std")["denoiser, noisy input"].get(0.1)  # None if 0.1 is not in NOISE_LEVELS
+print(f"BCE on σ = 0.1 validation digits: σ = 0.5 denoiser {score_on(strong['model'], mild, x_valid):.4f} "
+      f"(clean input {score_on(strong['model'], x_valid, x_valid):.4f}, yardstick {yardstick:.4f}), basic "
+      f"{score_on(runs[BASIC]['model'], mild, x_valid):.4f}, σ = 0.1 denoiser "
+      + (f"{at_01:.4f}" if at_01 is not None else "not trained in this run"))
+# END SOLUTION
 
 # %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student compares the σ = 0.5 denoiser with the σ = 0.1

@@ -581,10 +581,20 @@ test_q05_1_trains(pretrain_layer)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q05_3", "points": 2}
 # **Exercise 3 (open).** Give the deep rating autoencoder more epochs, or a smaller code
-# (for example 512-128-512, `autorec.VARIANTS["deep"].with_(deep_layers=(512, 128, 512))`).
-# Does it beat the bias yardstick, come closer to I-AutoRec's validation RMSE, or pass it?
-# Compare on the validation slice of section 2, not on `u1.test`; say what you changed and what
-# you measured.
+# (for example 512-128-512, `autorec.VARIANTS["deep"].with_(deep_layers=(512, 128, 512))`), and
+# train it in the code cell as section 2 does. Does it beat the bias yardstick, come closer to
+# I-AutoRec's validation RMSE, or pass it? Compare on the validation slice of section 2, not on
+# `u1.test`; in the text cell, say what you changed and what you measured.
+
+# %% tags=["solution"]
+# BEGIN SOLUTION
+smaller = autorec.VARIANTS["deep"].with_(deep_layers=(512, 128, 512)).with_epochs(RATING_EPOCHS)
+small_model = autorec.train_autorec(fit_ratings, fit_index, smaller, seed=SEED)
+small_rmse = autorec.variant_scores("deep 512-128-512", small_model, fit_ratings, valid_ratings, valid_fallback)["rmse"]
+print(f"validation RMSE: deep 512-128-512 + input dropout {small_rmse:.4f}, deep + input dropout (512-256-512) "
+      f"{by_name.loc['deep + input dropout', 'rmse']:.4f}, I-AutoRec (500 sigmoid) "
+      f"{by_name.loc['I-AutoRec (500 sigmoid)', 'rmse']:.4f}, bias yardstick {bias_rmse:.4f}")
+# END SOLUTION
 
 # %% [markdown] tags=["solution"]
 # Model answer for the instructor: the student trains the changed deep model on `fit_ratings`,

@@ -1369,9 +1369,21 @@ def test_q08_2_training(GaussianKernelDense):  # noqa: N803 (Otter passes the no
 test_q08_2_training(GaussianKernelDense)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q08_3", "points": 2}
-# **Exercise 3 (open).** Start the embeddings farther apart (`CONFIG.with_(init_scale=0.3)`) so
-# that the kernel cuts connections from the first step. Does the validation RMSE improve, and how
-# many connections end up cut (`share_pruned()`)?
+# **Exercise 3 (open).** In the code cell, train GLocal-K with embeddings started farther
+# apart (`CONFIG.with_(init_scale=0.3)`), so the kernel cuts connections from the first step.
+# Does the validation RMSE improve, and how many connections end up cut (`share_pruned()`)?
+# Answer in the text cell.
+
+# %% tags=["solution"]
+# BEGIN SOLUTION
+spread = train_glocal_k(fit_part, fit_index, CONFIG.with_(init_scale=0.3), seed=SEED,
+                        validation=valid, fallback=valid_fallback)
+mine = ablation_row("init_scale 0.3", spread.history.set_index("epoch"), spread.seconds, spread.share_pruned())
+ref = ablation.set_index("variant").loc["GLocal-K as published"]
+print(f"init_scale 0.3: lowest val RMSE {mine['lowest val RMSE']:.4f} (epoch {mine['at epoch']}), {mine['cut']:.2%} "
+      f"cut; GLocal-K as published: {ref['lowest val RMSE']:.4f} (epoch {ref['at epoch']}), {ref['cut']:.2%} cut; "
+      f"bias yardstick {yardstick:.4f}")
+# END SOLUTION
 
 # %% [markdown] tags=["solution"]
 # Model answer for the instructor: the answer reruns section 4's GLocal-K with
