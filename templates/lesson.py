@@ -108,9 +108,14 @@ grader = grading.grader("NN_lesson_name")
 answer_1 = 4 * 3 + 3  # SOLUTION
 
 # %% tags=["test"]
-def test_qnn_1_form(answer_1):
+def test_qnn_1_form(answer_1):  # public: the form only, 0 points (make student gives it a "form only" message)
+    import numbers
+
+    import numpy as np
+
     assert answer_1 is not ..., "not answered yet: replace ... with your answer"
-    assert isinstance(answer_1, int), "the answer is a whole number"
+    value = answer_1.item() if np.ndim(answer_1) == 0 and hasattr(answer_1, "item") else answer_1
+    assert isinstance(value, numbers.Integral) and not isinstance(value, bool), "the answer is a whole number"
 
 test_qnn_1_form(answer_1)  # IGNORE
 
@@ -118,7 +123,7 @@ test_qnn_1_form(answer_1)  # IGNORE
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
-def test_qnn_1_value(answer_1):
+def test_qnn_1_value(answer_1):  # hidden: all of the question's points
     assert answer_1 == 15, "not the right count"
 
 test_qnn_1_value(answer_1)  # IGNORE
