@@ -186,7 +186,7 @@ def test_07_training_resumes_and_every_framework_gives_float32s_value(mode: str)
     assert all(float(r["value"]) > 0 for r in table if "on CPU" in str(r["measure"]))
 
 
-def tested_08(mode: str) -> tuple[list[dict[str, Any]], dict[str, float], float]:
+def results_08(mode: str) -> tuple[list[dict[str, Any]], dict[str, float], float]:
     """08's validation rows, its single models' u1.test RMSE, and the blend's."""
     table = rows(RECORDS[mode], "08_beyond_autorec")
     test = {str(r["variant"]): r["rmse"] for r in table if "u1.test" in str(r.get("data"))}
@@ -197,15 +197,15 @@ def tested_08(mode: str) -> tuple[list[dict[str, Any]], dict[str, float], float]
 
 @pytest.mark.parametrize("mode", MODES)
 def test_08_the_kernel_cuts_nothing_and_the_blend_beats_its_members(mode: str) -> None:
-    valid, singles, blend = tested_08(mode)
+    valid, singles, blend = results_08(mode)
     assert float(row(valid, "variant", "GLocal-K as published")["cut"]) == 0  # section 4
     assert blend < min(singles.values()) - 0.003  # Reading the results
 
 
 def test_08_the_full_run_shows_what_lecture_mode_cannot() -> None:
-    valid, singles, _ = tested_08("full")
+    valid, singles, _ = results_08("full")
     assert value(valid, "no fine-tuning", "lowest val RMSE", key="variant") > \
         value(valid, "GLocal-K as published", "lowest val RMSE", key="variant") + 0.01  # section 5
-    assert tested_08("lecture")[1]["GLocal-K"] > singles["GLocal-K"] + 0.02  # section 6
+    assert results_08("lecture")[1]["GLocal-K"] > singles["GLocal-K"] + 0.02  # section 6
     others = [v for k, v in singles.items() if k != "GLocal-K"]
     assert singles["GLocal-K"] < min(others) - 0.003  # Reading the results
