@@ -288,24 +288,30 @@ plt.show()
 # | `decay=0.0` | a `LearningRateSchedule` | accepted with a warning, then **ignored** |
 # | `epsilon=None` | leave it out (default `1e-07`) | builds, then `fit` fails: `None values not supported` |
 #
-# The second cell below runs the slide's lines 19-22: it is *expected* to raise. The third runs
-# the other two rows.
+# The second cell below runs the slide's lines 19-22 and prints the error Keras 3 raises. The
+# third runs the other two rows.
 
 # %%
-from keras import optimizers
+from keras import optimizers  # noqa: F401 (the slide's code below uses this name)
 
-# The slide's variable name, kept as printed (ruff would ask for lower case):
-# ruff: noqa: N816
-
-# %% tags=["raises-exception", "slide"]
-o_RMSprop = optimizers.RMSprop(lr=0.001,
+# the slide's lines 19-22, as printed, run below
+SLIDE_RMSPROP = """o_RMSprop = optimizers.RMSprop(lr=0.001,
                                rho=0.9,
                                epsilon=None,
-                               decay=0.0)
+                               decay=0.0)"""
 
 # %%
 import warnings
 
+with warnings.catch_warnings(record=True) as caught:  # Keras warns about decay before it refuses lr
+    warnings.simplefilter("always")
+    try:
+        exec(SLIDE_RMSPROP)
+        raise AssertionError("the slide's call used to fail in Keras 3")
+    except ValueError as err:
+        print("the slide's call ->", type(err).__name__ + ":", err)
+
+# %%
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     keras.optimizers.RMSprop(learning_rate=0.001, decay=0.0)
