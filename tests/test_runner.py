@@ -80,3 +80,20 @@ def test_make_run_terminal_shows_progress_and_no_tensorflow_lines(tmp_path: Path
     assert "Executing" in terminal and "ok (" in terminal  # the progress bar and the verdict
     for noise in ("WARNING", "absl", "cuda", "oneDNN"):
         assert noise not in terminal, f"{noise!r} reached the terminal:\n{terminal[-2000:]}"
+
+
+@pytest.mark.slow
+def test_each_run_trains_in_a_fresh_run_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lesson that resumes from checkpoints must not pick up an earlier run's: its minutes and results would be
+    that run's. `make run` gives every run an empty run folder under its output (unless COURSE_RUNS_DIR is set)."""
+    import os
+
+    for name in ("COURSE_RUNS_DIR", "COURSE_RESULTS_DIR"):
+        monkeypatch.delenv(name, raising=False)  # main() sets them: restored after the test
+    monkeypatch.setenv("MPLBACKEND", os.environ.get("MPLBACKEND", "Agg"))
+    notebook = lesson(tmp_path / "01_runs.ipynb", "import os\nprint('runs in', os.environ['COURSE_RUNS_DIR'])")
+    out = tmp_path / "build"
+    (out / "runs" / "03_autorec_u1_lecture").mkdir(parents=True)  # an earlier run's checkpoints
+    assert runner.main(["--mode", "smoke", "--out", str(out), str(notebook)]) == 0
+    assert not (out / "runs" / "03_autorec_u1_lecture").exists()
+    assert f"runs in {(out / 'runs').resolve()}" in (out / "01_runs.ipynb").read_text()

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -180,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Mode: {mode}. Executed notebooks, HTML, results.md and record.json go to {args.out}/.", flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ["COURSE_RESULTS_DIR"] = str((args.out / "results").resolve())
+    # a fresh run folder each run: a lesson that resumes from its checkpoints would otherwise record the minutes
+    # and results of an earlier run's training (COURSE_RUNS_DIR set by the caller wins)
+    runs_dir = args.out / "runs"
+    if "COURSE_RUNS_DIR" not in os.environ:
+        shutil.rmtree(runs_dir, ignore_errors=True)
+        os.environ["COURSE_RUNS_DIR"] = str(runs_dir.resolve())
     os.environ.pop("MPLBACKEND", None)  # a non-interactive backend here would keep figures out of the build
     runs, commits = [], {}
     for notebook in args.notebooks:
