@@ -518,7 +518,8 @@ print(f"optimizer adam: {sweep.set_index('variant').loc['optimizer adam', 'readi
 
 # %% [markdown]
 # **Why might they come out so?** A wider code can keep more detail; Adam adds momentum to
-# RMSprop's steps, while Adagrad's steps only shrink. Whatever the verdicts above say, they
+# RMSprop's steps, while Adagrad's steps only shrink, which can stall it within this budget
+# (its row then reads FAILED). Whatever the verdicts above say, they
 # belong to this data and this epoch budget (Exercise 4). The `loss MSE` row is scored by BCE,
 # the other rows' training loss, which favours them.
 
@@ -608,8 +609,8 @@ test_q01_1_value(answer_1)  # IGNORE
 # **Exercise 2.** Which digit does section 3's model rebuild worst **per ink pixel**? For each
 # digit, add up `pixel_bce` over that digit's validation images and divide by the number of
 # their ink pixels (pixels of `x_valid` above 0.5); answer the digit with the highest ratio, as
-# a whole number, computed from `pixel_bce`, `x_valid` and `y_valid`. Is it the digit that is
-# worst per image?
+# a whole number, computed from `pixel_bce`, `x_valid` and `y_valid`. (Then compare it, for
+# yourself, with section 5's worst digit per image.)
 
 # %% tags=["solution"]
 ink = x_valid > 0.5  # SOLUTION

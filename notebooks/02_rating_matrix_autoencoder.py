@@ -254,8 +254,9 @@ assert np.allclose(i4_start, i4_end), "no gradient reaches the output unit of an
 assert np.isnan(toy45.frame()["i4"].mean())
 
 # %% [markdown]
-# The blanks of i1, i2, i3 and i5 are filled from what the other users rated; the i4 column is
-# untrained noise from initialisation. The L2 term of section 2 would pull $W_{i4}$ and $b_{i4}$,
+# The blanks of i1, i2, i3 and i5 are filled from what the other users rated, but loosely: with
+# more parameters than ratings, the network fits the ratings exactly and its blanks can land
+# anywhere, even off the scale (the heatmap). The i4 column is untrained noise from initialisation. The L2 term of section 2 would pull $W_{i4}$ and $b_{i4}$,
 # and so the output, towards 0: steadier, and still nothing about the item. On MovieLens
 # (notebook 03) the kit answers items and users with no training ratings from a bias baseline
 # instead, and counts how often it did.

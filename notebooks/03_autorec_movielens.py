@@ -20,7 +20,7 @@
 # %% [markdown]
 # # 03 · AutoRec on MovieLens 100K: baselines, validation, recommendations, scale
 #
-# Notebook 02's autoencoder, AutoRec (Sedhain et al., 2015), on 100,000 MovieLens ratings.
+# Notebook 02's autoencoder, AutoRec (Sedhain et al., 2015), on MovieLens 100K.
 #
 # **After this notebook you can**
 # - write AutoRec in Keras, train I- and U-AutoRec on MovieLens and choose settings on a
@@ -305,8 +305,8 @@ print(f"λ = 0 ends with the {'larger' if gaps[0.0] > gaps[item_config.lam] else
 # %% [markdown]
 # ### The test set, once, next to published numbers
 # Retrain both models on all of `u1.base` with the kept settings (U-AutoRec takes I-AutoRec's λ
-# and dropout; a checkpoint per epoch in the run folder) and score `u1.test`. A model that
-# misses the yardstick serves nothing below.
+# and dropout, tuned for I-AutoRec, not for it; a checkpoint per epoch in the run folder) and score
+# `u1.test`. A model that misses the yardstick serves nothing below.
 #
 # | model | data | RMSE | source |
 # | --- | --- | --- | --- |

@@ -452,7 +452,9 @@ for label, row in rows.drop(index=plain_label).iterrows():
 assert np.all(np.isfinite(rating_valid["rmse"])), "a rating model gave a non-finite RMSE"
 
 # %% [markdown]
-# The same models on `u1.test`, once, for the record:
+# RMSE and NDCG@10 need not agree: RMSE scores every held-out rating, NDCG only the order of
+# each user's top 10, so a code that predicts ratings less well can still rank better (compare
+# the lines above). The same models on `u1.test`, once, for the record:
 
 # %%
 METRICS = ["rmse", "mae", "n_fallback", "recall@10", "ndcg@10"]
