@@ -340,8 +340,9 @@ for name, ok in learned.items():
     print(f"  {name}: {scores[name].rmse:.4f}, " + ("beats it by more than 0.005" if ok else
                                                  "does NOT beat it by more than 0.005: FAILED, not learned in this run"))
 for name, value in (("GC-MC", 0.910), ("GLocal-K (the best of its 60 test evaluations)", 0.8889)):
-    print(f"I-AutoRec {'beats' if scores['I-AutoRec'].rmse < value else 'does not beat'} {name} ({value}): "
-          f"{value - scores['I-AutoRec'].rmse:+.4f}")
+    d = value - scores["I-AutoRec"].rmse
+    print(f"I-AutoRec {'beats' if d > 0 else 'does not beat'} {name} ({value}): RMSE "
+          f"{'lower' if d > 0 else 'higher'} by {abs(d):.4f}")
 demo_model = "I-AutoRec" if learned["I-AutoRec"] else "user + item biases"
 print(f"sections 2 and 3 recommend with {demo_model}" + ("" if learned["I-AutoRec"] else
       ": I-AutoRec failed the yardstick in this run, so the demo falls back on the bias baseline"))
@@ -566,11 +567,12 @@ save_results("03_autorec_movielens", MODE, pd.concat([results, overfitting], ign
 display(results.round(4))
 rmse_of = {k: v.rmse for k, v in scores.items()}
 for k in ("I-AutoRec", "U-AutoRec"):
-    print(f"{k} ({rmse_of[k]:.4f}): {rmse_of['global mean'] - rmse_of[k]:+.4f} against the global mean, "
-          f"{rmse_of['user + item biases'] - rmse_of[k]:+.4f} against the bias baseline, "
-          f"{rmse_of[mf_key] - rmse_of[k]:+.4f} against biased MF")
+    gaps = [(other, rmse_of[other] - rmse_of[k]) for other in ("global mean", "user + item biases", mf_key)]
+    print(f"{k} ({rmse_of[k]:.4f}), RMSE against " + ", ".join(
+        f"{other}: {'lower' if d > 0 else 'higher'} by {abs(d):.4f}" for other, d in gaps))
 i_over_u = rmse_of["U-AutoRec"] - rmse_of["I-AutoRec"]
-print(f"I-AutoRec {'beats' if i_over_u > 0 else 'does not beat'} U-AutoRec on {SPLIT}.test ({i_over_u:+.4f})")
+print(f"I-AutoRec {'beats' if i_over_u > 0 else 'does not beat'} U-AutoRec on {SPLIT}.test "
+      f"(RMSE {'lower' if i_over_u > 0 else 'higher'} by {abs(i_over_u):.4f})")
 ndcg = ranking["ndcg@10"]
 better = ndcg["I-AutoRec"] > ndcg["user + item biases"]
 print(f"NDCG@10: I-AutoRec {ndcg['I-AutoRec']:.4f}, the bias baseline {ndcg['user + item biases']:.4f} "

@@ -448,11 +448,12 @@ results = stack_results("04_denoising_autoencoder", MODE, {
     "MNIST validation slice, Gaussian noise sweep (How much noise?)": sweep.assign(basic_clean=basic_clean).rename(
         columns={"basic_clean": "basic, clean input"}),
 })
-digits = results["data"].str.startswith("MNIST") & ~results["data"].str.contains("sweep")
-ratings = results["data"].str.startswith("ML-100K")
-for rows in (results[digits], results[ratings]):  # one table per kind of row (the sweep is shown above)
+for data, rows in results.groupby("data", sort=False):  # one table per kind of row (the sweep is above)
+    if "sweep" in data:
+        continue
     rows = rows.dropna(axis=1, how="all")
-    display(rows[[c for c in rows if c not in ("learned", "data")] + ["learned", "data"]].round(4))
+    print(data)
+    display(rows[[c for c in rows if c not in ("learned", "data")] + ["learned"]].round(4))
 table = mnist_table.set_index("model")
 for label in list(runs)[1:]:
     if not (table.loc[label, "learned"] and table.loc[BASIC, "learned"]):

@@ -755,8 +755,8 @@ def test_q07_3_values(oldest_first):
 test_q07_3_values(oldest_first)  # IGNORE
 
 # %% [markdown] question={"manual": true, "name": "q07_4", "points": 2}
-# **Exercise 4 (open).** Run section 2 with a GPU on. Was one epoch's speed-up smaller than the
-# multiply's? What in an epoch of the lecture's autoencoder keeps the GPU from its best case?
+# **Exercise 4 (open).** Run section 2 with a GPU on (with no GPU at hand, reason from the CPU
+# timings). Was one epoch's speed-up smaller than the multiply's? What in an epoch of the lecture's autoencoder keeps the GPU from its best case?
 # Name two changes to the training that would help the GPU, try one, and report its epoch time.
 
 # %% [markdown] tags=["solution"]
