@@ -64,7 +64,7 @@ def words(cells: list[nbformat.NotebookNode]) -> int:
 def test_one_sitting(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     assert len(nb.cells) <= 60, f"{len(nb.cells)} cells in the instructors' notebook: split the lesson (at most 60)"
-    assert words(nb.cells) <= 2000, f"{words(nb.cells)} words of markdown: split the lesson (at most 2,000 with the model answers)"
+    assert words(nb.cells) <= 2000, f"{words(nb.cells)} words of markdown: at most 2,000 with the model answers"
     assert len(exercises(nb, path.name)) <= 4, "at most 4 exercises: one sitting"
 
 
