@@ -57,18 +57,19 @@ def rating_heatmap(values: np.ndarray, observed: np.ndarray, users: Sequence[str
         raise ValueError(f"values {values.shape} and observed mask {observed.shape} differ in shape.")
     n_rows, n_cols = values.shape
     fig, ax = plt.subplots(figsize=(1 + 0.9 * n_cols, 0.8 + 0.7 * n_rows))
-    im = ax.imshow(values, cmap="viridis", vmin=scale[0], vmax=scale[1])
+    cmap = plt.get_cmap("viridis").with_extremes(under="lightgrey", over="mistyrose")  # off the scale: not a colour of it
+    im = ax.imshow(values, cmap=cmap, vmin=scale[0], vmax=scale[1])
     for r in range(n_rows):
         for c in range(n_cols):
             obs = observed[r, c]
-            ax.text(c, r, f"{values[r, c]:.1f}", ha="center", va="center",
-                    color="white" if values[r, c] < np.mean(scale) else "black",
+            ax.text(c, r, f"{round(values[r, c], 1) + 0.0:.1f}", ha="center", va="center",  # + 0.0: no "-0.0"
+                    color="white" if scale[0] <= values[r, c] < np.mean(scale) else "black",
                     fontweight="bold" if obs else "normal", fontstyle="normal" if obs else "italic")
             if obs:
                 ax.add_patch(plt.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor="red", linewidth=2))
     ax.set_xticks(range(n_cols), items if items is not None else [f"i{j + 1}" for j in range(n_cols)])
     ax.set_yticks(range(n_rows), users if users is not None else [f"u{j + 1}" for j in range(n_rows)])
     ax.set_title(title or "observed (framed, bold) and predicted (italic) ratings")
-    fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.colorbar(im, ax=ax, fraction=0.046, extend="both", label=f"rating (grey < {scale[0]:g}, pink > {scale[1]:g})")
     fig.tight_layout()
     return fig
