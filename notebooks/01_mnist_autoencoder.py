@@ -379,7 +379,7 @@ im = ax1.imshow(mean_codes, aspect="auto", cmap="magma")
 ax1.set(xlabel="code unit", ylabel="digit", title="mean code per digit", yticks=range(len(digits)), yticklabels=digits)
 fig.colorbar(im, ax=ax1, label="mean activation")
 scatter = ax2.scatter(projected[:, 0], projected[:, 1], c=y_valid, cmap="tab10", s=4)
-ax2.legend(*scatter.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=7)
+ax2.legend(*scatter.legend_elements(), title="digit", loc="center left", bbox_to_anchor=(1.0, 0.5), markerscale=1.5)
 ax2.set(xlabel="first principal component", ylabel="second principal component",
         title="codes projected on their first two principal components")
 plt.show()
@@ -392,7 +392,7 @@ eps = 1e-7
 pixel_bce = -(x_valid * np.log(reconstructed + eps) + (1 - x_valid) * np.log(1 - reconstructed + eps))
 per_image = pixel_bce.mean(axis=1)
 per_digit = pd.Series({d: per_image[y_valid == d].mean() for d in digits}, name="validation BCE").rename_axis("digit")
-per_digit.plot.bar(title="reconstruction error per digit (validation slice)", ylabel="mean BCE per image")
+per_digit.plot.bar(title="reconstruction error per digit (validation slice)", ylabel="mean BCE per image", rot=0)
 plt.show()
 print(per_digit.round(4).to_string())
 

@@ -384,12 +384,13 @@ plt.show()
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(13, 4))
-for ax, label in zip(axes, ["basic ReLU (notebook 01)", headline_l1]):
-    per_digit = np.stack([codes[label][y_valid == d].mean(axis=0) for d in range(10) if np.any(y_valid == d)])
-    im = ax.imshow(per_digit, aspect="auto", cmap="magma")
-    ax.set_title(label)
-    ax.set_xlabel("code unit")
-    ax.set_ylabel("digit")
+shown = [d for d in range(10) if np.any(y_valid == d)]
+maps = {label: np.stack([codes[label][y_valid == d].mean(axis=0) for d in shown])
+        for label in ["basic ReLU (notebook 01)", headline_l1]}
+top = max(float(m.max()) for m in maps.values())  # one colour scale for both, so they compare
+for ax, (label, per_digit) in zip(axes, maps.items()):
+    im = ax.imshow(per_digit, aspect="auto", cmap="magma", vmin=0, vmax=top)
+    ax.set(title=label, xlabel="code unit", ylabel="digit", yticks=range(len(shown)), yticklabels=shown)
     fig.colorbar(im, ax=ax, label="mean activation")
 plt.show()
 
