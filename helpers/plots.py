@@ -42,9 +42,10 @@ def loss_curves(history: pd.DataFrame | dict, metrics: Sequence[str] = ("loss",)
         if f"val_{metric}" in frame.columns:
             ax.plot(frame["epoch"], frame[f"val_{metric}"], label=f"validation {metric}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))  # epochs are whole numbers
         ax.set_ylabel(metric)
         ax.legend()
-        ax.set_title(title or metric)
+        ax.set_title(f"{title}: {metric}" if title else metric)
     fig.tight_layout()
     return fig
 
