@@ -567,50 +567,40 @@ def test_q06_1_behaviour(TargetRatePenalty):  # noqa: N803 (the answer's own nam
     import numpy as np
     from helpers import grading
 
-    assert not grading.kit_names_used(TargetRatePenalty), \
-        "write the Keras code yourself: it calls the kit's helpers"
-    env = TargetRatePenalty.call.__globals__  # the lesson's own penalties are switched off while it runs
-    lesson = {n: env[n] for n in ("l1_penalty", "kl_penalty", "SparsityPenalty", "build_sparse") if n in env}
+    used = grading.kit_names_used(TargetRatePenalty)  # the lesson's own kl_penalty and SparsityPenalty too
+    assert not used, f"write the Keras code yourself: it calls the kit's {', '.join(used)}"
+    def value(codes, rho, weight):
+        layer = TargetRatePenalty(rho, weight)
+        out = keras.ops.convert_to_numpy(layer(codes))
+        assert np.allclose(out, codes), "the layer returns the codes unchanged"
+        assert len(layer.losses) == 1, "the layer adds one penalty with self.add_loss"
+        return float(layer.losses[0])
 
-    def switched_off(*args, **kwargs):
-        raise AssertionError("write the Keras code yourself: it calls the lesson's own penalty")
+    rng = np.random.default_rng()
+    for _ in range(4):
+        shape = (int(rng.integers(3, 200)), int(rng.integers(2, 40)))
+        codes = (rng.random(shape) ** rng.uniform(1.0, 4.0, size=shape[1])).astype("float32")
+        rho, weight = float(rng.uniform(0.01, 0.3)), float(rng.uniform(0.01, 3.0))
+        expected = weight * np.abs(codes.mean(axis=0, dtype=float) - rho).sum()
+        assert np.isclose(value(codes, rho, weight), expected, rtol=1e-4, atol=1e-6), \
+            "not the penalty's value"
+        twice = np.concatenate([codes, codes])
+        assert np.isclose(value(twice, rho, weight), expected, rtol=1e-4, atol=1e-6), \
+            "the value changes when the batch holds the same codes twice"
+    x = rng.random((256, 12)).astype("float32")  # a small autoencoder with the layer on its code
+    inputs = keras.Input((12,))
+    code = keras.layers.Dense(6, activation="sigmoid")(inputs)
+    model = keras.Model(inputs, keras.layers.Dense(12)(TargetRatePenalty(0.1, 1.0)(code)))
+    encoder = keras.Model(inputs, code)
 
-    env.update(dict.fromkeys(lesson, switched_off))
-    try:
-        def value(codes, rho, weight):
-            layer = TargetRatePenalty(rho, weight)
-            out = keras.ops.convert_to_numpy(layer(codes))
-            assert np.allclose(out, codes), "the layer returns the codes unchanged"
-            assert len(layer.losses) == 1, "the layer adds one penalty with self.add_loss"
-            return float(layer.losses[0])
+    def gap():
+        return float(np.abs(keras.ops.convert_to_numpy(encoder(x)).mean(axis=0) - 0.1).sum())
 
-        rng = np.random.default_rng()
-        for _ in range(4):
-            shape = (int(rng.integers(3, 200)), int(rng.integers(2, 40)))
-            codes = (rng.random(shape) ** rng.uniform(1.0, 4.0, size=shape[1])).astype("float32")
-            rho, weight = float(rng.uniform(0.01, 0.3)), float(rng.uniform(0.01, 3.0))
-            expected = weight * np.abs(codes.mean(axis=0, dtype=float) - rho).sum()
-            assert np.isclose(value(codes, rho, weight), expected, rtol=1e-4, atol=1e-6), \
-                "not the penalty's value"
-            twice = np.concatenate([codes, codes])
-            assert np.isclose(value(twice, rho, weight), expected, rtol=1e-4, atol=1e-6), \
-                "the value changes when the batch holds the same codes twice"
-        x = rng.random((256, 12)).astype("float32")  # a small autoencoder with the layer on its code
-        inputs = keras.Input((12,))
-        code = keras.layers.Dense(6, activation="sigmoid")(inputs)
-        model = keras.Model(inputs, keras.layers.Dense(12)(TargetRatePenalty(0.1, 1.0)(code)))
-        encoder = keras.Model(inputs, code)
-
-        def gap():
-            return float(np.abs(keras.ops.convert_to_numpy(encoder(x)).mean(axis=0) - 0.1).sum())
-
-        before = gap()
-        model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
-        history = model.fit(x, x, batch_size=64, epochs=25, verbose=0).history
-        assert np.all(np.isfinite(history["loss"])), "training with the layer gave a non-finite loss"
-        assert gap() < 0.5 * before, "training does not pull the units' mean activation towards rho"
-    finally:
-        env.update(lesson)
+    before = gap()
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="mse")
+    history = model.fit(x, x, batch_size=64, epochs=25, verbose=0).history
+    assert np.all(np.isfinite(history["loss"])), "training with the layer gave a non-finite loss"
+    assert gap() < 0.5 * before, "training does not pull the units' mean activation towards rho"
 test_q06_1_behaviour(TargetRatePenalty)  # IGNORE
 
 # %% [markdown] question={"name": "q06_2", "points": 2}
