@@ -47,6 +47,14 @@ class AutoRecConfig:
         """A copy trained for `epochs` (None keeps this configuration's own)."""
         return self if epochs is None else replace(self, epochs=epochs)
 
+    def describe(self) -> str:
+        """The settings in words, so that each lesson can say which "I-AutoRec" it trains."""
+        net = (f"{'-'.join(map(str, self.deep_layers))} SELU, code dropout {self.code_dropout:g}"
+               if self.model == "deep" else f"{self.hidden} {self.activation} units")
+        l1 = f", code L1 {self.code_l1:g}" if self.code_l1 else ""
+        return (f"{'I' if self.by == 'item' else 'U'}-AutoRec: {net}, λ {self.lam:g}, input dropout "
+                f"{self.dropout:g}{l1}, {self.optimizer} {self.learning_rate:g} (cosine), {self.epochs} epochs")
+
 
 #: The configuration notebook 03 trains; its size, optimizer, schedule and epochs are set here, and in full mode
 #: the notebook searches λ and dropout around it on a validation slice of u1.base (never on u1.test).

@@ -16,16 +16,18 @@ def image_grid(rows: Sequence[np.ndarray], labels: Sequence[str] | None = None, 
     if not rows:
         raise ValueError("image_grid needs at least one row of images.")
     n = min(n, *(len(r) for r in rows))
-    fig, axes = plt.subplots(len(rows), n, figsize=(1.2 * n, 1.3 * len(rows)), squeeze=False)
+    gap = 0.3 if labels is not None else 0.05  # room for each row's label, written above the row
+    fig, axes = plt.subplots(len(rows), n, figsize=(1.1 * n, (1.1 + gap) * len(rows)), squeeze=False,
+                             gridspec_kw={"wspace": 0.05, "hspace": gap / 1.1 * 1.3})
     for r, images in enumerate(rows):
         for c in range(n):
             ax = axes[r][c]
             ax.imshow(np.asarray(images[c]).reshape(shape), cmap="gray", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
-        if labels is not None:
-            axes[r][0].set_ylabel(labels[r], rotation=0, ha="right", va="center")
-    fig.tight_layout()
+        if labels is not None:  # above the row, left-aligned: a long label takes no width from the images
+            axes[r][0].set_title(labels[r], loc="left", fontsize=9)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - (gap * 0.9) / ((1.1 + gap) * len(rows)))
     return fig
 
 

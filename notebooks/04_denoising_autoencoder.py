@@ -390,6 +390,8 @@ fit_part, valid, valid_fallback = split.fit, split.valid, split.valid_fallback
 configs = {"I-AutoRec (no corruption)": autorec.VARIANTS["plain"].with_epochs(RATING_EPOCHS)}
 configs.update({f"denoising I-AutoRec, drop {rate}": autorec.VARIANTS["denoising"].with_(dropout=rate)
                 .with_epochs(RATING_EPOCHS) for rate in DROP_RATES})
+for label, config in configs.items():
+    print(f"{label} = {config.describe()}; trained on the fitting part (95% of u1.base)")
 CODE_COLUMNS = ["code mean activation", "code share alive"]  # not this lesson's subject
 rating_valid = pd.DataFrame([autorec.evaluate_variant(label, config, fit_part, valid, index, valid_fallback, seed=SEED)
                              for label, config in configs.items()]).drop(columns=CODE_COLUMNS)

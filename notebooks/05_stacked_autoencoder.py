@@ -375,8 +375,7 @@ variants = [
 valid_rows, test_rows = [], []
 for label, c in variants:
     c = c.with_epochs(RATING_EPOCHS)
-    print(f"{label}: learning rate {c.learning_rate}, λ {c.lam}, input dropout {c.dropout}, batch {c.batch_size}, "
-          f"{c.epochs} epochs")
+    print(f"{label} = {c.describe()}, batch {c.batch_size}; trained on the fitting part (95% of u1.base)")
     model = autorec.train_autorec(fit_ratings, fit_index, c, seed=SEED)
     valid_rows.append(autorec.variant_scores(label, model, fit_ratings, valid_ratings, valid_fallback))
     test_rows.append(autorec.variant_scores(label, model, train, test, test_fallback))

@@ -466,8 +466,8 @@ results = {"TF1 graph (the slide's code via tf.compat.v1)": float(printed.getval
 # ### (b) The slide's PyTorch code
 # In PyTorch each line computes when it runs (*define-by-run*), so the graph can change at
 # runtime; autodiff records the operations on a tape and differentiates backwards through it.
-# The slide's program runs on today's PyTorch unchanged; the cell skips it where PyTorch is
-# missing (Colab usually has it).
+# The slide's program runs on today's PyTorch unchanged; the cell skips it without PyTorch
+# (Colab has it).
 
 # %%
 SLIDE_TORCH = """\
@@ -643,36 +643,57 @@ from helpers import grading
 grader = grading.grader("07_colab_gpu_runtime_check")
 
 # %% [markdown] question={"name": "q07_1", "points": 2}
-# **Exercise 1.** Run the slide's loop in exact arithmetic (`fractions.Fraction`), from `x` = 0,
-# `y` = 1. After how many iterations does `x` first exceed 1.999? Write a whole number.
+# **Exercise 1 (write code).** Write `geometric_sum(n, ratio)` as a `tf.function`, as (d) wrote
+# `slide_loop`: from `x` = 0, `y` = 1, repeat `n` times "add `y` to `x`, multiply `y` by `ratio`",
+# and return `x` (`ratio` = 0.5 is the slide's series). `n` and `ratio` arrive as tensors; loop
+# with `tf.range(n)`, so that one traced graph runs for every `n` and `ratio`. The grading calls
+# it with its own values and counts its traces.
 
 # %% tags=["solution"]
-answer_1 = 11  # SOLUTION
+@tf.function
+def geometric_sum(n: tf.Tensor, ratio: tf.Tensor) -> tf.Tensor:
+    """x after n steps of x += y, y *= ratio, from x = 0, y = 1 (float32)."""
+    # BEGIN SOLUTION
+    x, y = tf.constant(0.0), tf.constant(1.0)
+    for _ in tf.range(n):
+        x, y = x + y, y * ratio
+    return x
+    # END SOLUTION
+
+
+print("50 steps of the slide's series:", geometric_sum(tf.constant(50), tf.constant(0.5)))
 
 # %% tags=["test"]
-def test_q07_1_form(answer_1):
-    import numbers
+def test_q07_1_form(geometric_sum):
+    import tensorflow as tf
 
-    import numpy as np
-
-    assert answer_1 is not ..., "not answered yet: replace ... with your answer"
-    value = np.asarray(answer_1).item() if np.ndim(answer_1) == 0 else None
-    assert isinstance(value, numbers.Real) and not isinstance(value, bool), "the answer is a number"
-    assert float(value).is_integer(), "the answer is a whole number of iterations"
-test_q07_1_form(answer_1)  # IGNORE
+    got = geometric_sum(tf.constant(3), tf.constant(0.5))
+    assert got is not None, "not answered yet: write the function's body"
+    assert hasattr(geometric_sum, "get_concrete_function"), "decorate it with @tf.function"
+    assert tf.is_tensor(got) and got.shape == (), "return x, a single number (a scalar tensor)"
+test_q07_1_form(geometric_sum)  # IGNORE
 
 # %% tags=["test"]
 """ # BEGIN TEST CONFIG
 hidden: true
 """ # END TEST CONFIG
-def test_q07_1_value(answer_1):
-    from fractions import Fraction
+def test_q07_1_values(geometric_sum):
+    import numpy as np
+    import tensorflow as tf
 
-    x, y, n = Fraction(0), Fraction(1), 0
-    while x <= Fraction(1999, 1000):
-        x, y, n = x + y, y / 2, n + 1
-    assert answer_1 == n, "not the right number of iterations"
-test_q07_1_value(answer_1)  # IGNORE
+    assert hasattr(geometric_sum, "experimental_get_tracing_count"), "decorate it with @tf.function"
+    rng = np.random.default_rng()
+    traces = geometric_sum.experimental_get_tracing_count()
+    for _ in range(4):
+        n, ratio = int(rng.integers(1, 40)), np.float32(rng.uniform(0.1, 0.9))
+        x, y = np.float32(0), np.float32(1)
+        for _ in range(n):
+            x, y = np.float32(x + y), np.float32(y * ratio)
+        got = geometric_sum(tf.constant(n), tf.constant(ratio))
+        assert np.isclose(float(got), float(x), rtol=1e-5), "not the x that the loop computes"
+    assert geometric_sum.experimental_get_tracing_count() - traces <= 1, \
+        "it traced a new graph for a new n or ratio: loop with tf.range(n) on the tensors"
+test_q07_1_values(geometric_sum)  # IGNORE
 
 # %% [markdown] question={"name": "q07_2", "points": 2}
 # **Exercise 2.** In Colab the setup cell has mounted your Drive at `/content/drive`. A notebook

@@ -68,12 +68,12 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 
 # %% [markdown]
 # ## Parameters
-# The run mode picks the knobs' values: `full` is GLocal-K's own schedule (30 pre-training and 60
-# fine-tuning epochs of 5 L-BFGS-B iterations) for every model of the ablation, and five blend
-# candidates of seven: the two left out, `I-AutoRec` (notebook 03's, input dropout 0.5) and deep I-AutoRec, took no weight when the
-# kit's benchmark chose the blend on u1.base's own validation slice (`results/benchmarks/`), and
-# each costs a training. `lecture` has far fewer epochs, four candidates and no λ₂ rows; `smoke`
-# (the tests) keeps the items with id ≤ 300 and runs a few epochs of 2 iterations.
+# `full` is GLocal-K's own schedule (30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B
+# iterations) for every ablation model, and five blend candidates of seven: the two left out,
+# `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight when the kit's benchmark chose
+# the blend on u1.base's own validation slice (`results/benchmarks/`). `lecture` has far fewer
+# epochs, four candidates and no ablation variants; `smoke` (the tests) keeps the items with id
+# ≤ 300 and runs a few epochs of 2 iterations.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
@@ -88,7 +88,8 @@ AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 7's AutoRec models; None 
 BLEND_CANDIDATES = by_mode(MODE, ["GLocal-K", "I-AutoRec (RMSprop)", "I-AutoRec (1000 units)", "U-AutoRec",
                                    "biased MF"], ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF"],
                            ["GLocal-K", "I-AutoRec", "biased MF"])
-LAMBDA_ROWS = by_mode(MODE, True, False, False)  # the ablation's λ₂ = 10 and 40 rows (full mode only)
+VARIANTS = by_mode(MODE, ["no kernel", "one hidden layer", "Adam", "λ₂ = 10", "λ₂ = 40"], [],
+                   ["no kernel", "one hidden layer", "Adam"])  # the ablation rows this run trains
 TUNE = False  # True: section 7 searches AutoRec's λ and dropout, MF's k and L2 again (a grid of trainings)
 SEED = 0
 
@@ -100,7 +101,7 @@ check_params(SPLIT=(SPLIT, str), SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))),
              ITERATIONS=(ITERATIONS, int), DEMO_EPOCHS=(DEMO_EPOCHS, int),
              AUTOREC_EPOCHS=(AUTOREC_EPOCHS, (int, type(None))),
              BLEND_CANDIDATES=(BLEND_CANDIDATES, (list, type(None))), TUNE=(TUNE, bool),
-             LAMBDA_ROWS=(LAMBDA_ROWS, bool),
+             VARIANTS=(VARIANTS, list),
              SEED=(SEED, int, 0))
 
 # %%
@@ -668,29 +669,32 @@ if run.share_pruned() == 0:
 # %% [markdown]
 # Why nothing is cut: GLocal-K starts the embeddings close together, so every `K` starts just
 # below 1, and the gradient that moves an embedding is proportional to its distance from the
-# others, so they hardly move. Then `W ⊙ K ≈ W`: the "sparse" layers act as dense ones. What
-# matters is the rest, which the ablation measures.
+# others, so they hardly move. Then `W ⊙ K ≈ W`: the "sparse" layers act as dense ones. The
+# ablation measures what matters instead.
 #
 # ## 5. What matters? An ablation on the validation slice
 # Each row changes one thing from GLocal-K as published and trains on the same fitting part for
-# the same epochs, its epoch chosen the same way; "no fine-tuning" (Sparse FC) reads the
-# pre-training epochs off section 4's run. Adam takes full-batch steps, as many per epoch as
+# the same epochs, its epoch chosen the same way; "no fine-tuning" (Sparse FC) is section 4's
+# pre-training. Adam takes full-batch steps, as many per epoch as
 # L-BFGS-B's iterations. The yardstick is the bias baseline (notebook 03) on the same slice: a row
 # that does not beat it by more than `LEARN_MARGIN` FAILED and is not compared. Beside this run's
-# verdicts stand those of the kit's recorded full run.
+# verdicts stand the kit's recorded full run's. Which variant ends best shows only after the whole
+# schedule, so lecture mode trains no variant (`VARIANTS`): its rows are section 4's two stages.
 
 # %%
 variants = {
-    "no kernel (dense layers, L2)": CONFIG.with_(kernel=False),
-    "one hidden layer": CONFIG.with_(hidden=(500,)),
-    "Adam instead of L-BFGS-B": CONFIG.with_(optimizer="adam", learning_rate=3e-3),
+    "no kernel": ("no kernel (dense layers, L2)", CONFIG.with_(kernel=False)),
+    "one hidden layer": ("one hidden layer", CONFIG.with_(hidden=(500,))),
+    "Adam": ("Adam instead of L-BFGS-B", CONFIG.with_(optimizer="adam", learning_rate=3e-3)),
+    "λ₂ = 10": ("λ₂ = 10 (half)", CONFIG.with_(lambda_2=10.0)),
+    "λ₂ = 40": ("λ₂ = 40 (double)", CONFIG.with_(lambda_2=40.0)),
 }
-if LAMBDA_ROWS:
-    variants |= {"λ₂ = 10 (half)": CONFIG.with_(lambda_2=10.0), "λ₂ = 40 (double)": CONFIG.with_(lambda_2=40.0)}
+if unknown := [name for name in VARIANTS if name not in variants]:
+    raise ValueError(f"VARIANTS (parameters cell): {unknown} unknown; choose from {list(variants)}")
 runs = {"GLocal-K as published": run}
-for label, config in variants.items():
+for label, config in (variants[name] for name in VARIANTS):
     runs[label] = train_glocal_k(fit_part, fit_index, config, seed=SEED,
-                                                validation=valid, fallback=valid_fallback)
+                                 validation=valid, fallback=valid_fallback)
 
 
 def ablation_row(label, h, seconds, cut):
@@ -745,20 +749,27 @@ compared = pd.DataFrame({
     (THIS, "verdict"): verdicts(ablation),
     (KIT, "lowest val RMSE"): full_ablation.set_index("variant")["lowest val RMSE"],
     (KIT, "at epoch"): full_ablation.set_index("variant")["at epoch"],
-    (KIT, "verdict"): verdicts(full_ablation)}).loc[ablation["variant"]]
-differ = [v for v in compared.index
+    (KIT, "verdict"): verdicts(full_ablation)})
+order = list(ablation["variant"]) + [v for v in full_ablation["variant"] if v not in set(ablation["variant"])]
+compared = compared.loc[order]
+compared[(THIS, "verdict")] = compared[(THIS, "verdict")].fillna(f"not trained in {MODE} mode")
+both = [v for v in compared.index if v in set(ablation["variant"]) and v in set(full_ablation["variant"])]
+differ = [v for v in both
           if compared.loc[v, (THIS, "verdict")].split()[0] != compared.loc[v, (KIT, "verdict")].split()[0]]
 sparse = "no fine-tuning (Sparse FC)"
 print(f"- Without the global kernel's second stage (Sparse FC): {compared.loc[sparse, (THIS, 'verdict')]} "
       f"in this run, {compared.loc[sparse, (KIT, 'verdict')]} in the recorded full run.")
 if differ and MODE != "full":
-    print(f"- {len(differ)} of {len(compared)} rows get another verdict here than in the full run "
+    print(f"- {len(differ)} of {len(both)} rows get another verdict here than in the full run "
           f"({', '.join(differ)}): this run's {PRETRAIN_EPOCHS} + {FINETUNE_EPOCHS} epochs show which "
           "variant learns fastest, not which ends best. Trust the full run's column.")
 elif differ:
     print(f"- Two full runs disagree on {', '.join(differ)}: a gap that small is within run-to-run noise.")
 else:
-    print("- Every row gets the same verdict here as in the recorded full run.")
+    print(f"- Every row this run trained ({len(both)}) gets the same verdict here as in the recorded full run.")
+if len(both) < len(compared):
+    print(f"- {len(compared) - len(both)} rows come from the recorded full run only: "
+          f"{', '.join(v for v in compared.index if v not in both)}.")
 compared.round(4)
 
 # %% [markdown]
@@ -1101,6 +1112,9 @@ stacked = choose_and_refit(
 used = stacked.settings
 print(f"AutoRec: λ = {used.autorec_lam:g}, dropout = {used.autorec_dropout:g}; biased MF: k = "
       f"{used.mf_factors}, L2 = {used.mf_reg:g} ({'searched on the slice' if TUNE else 'notebook 03'})")
+for name, model in stacked.selection.items():  # which "I-AutoRec" is which
+    if isinstance(model, autorec.TrainedAutoRec):
+        print(f"  {name} = {model.config.describe()}")
 valid_rmse = {n: evaluation.rmse(valid["rating"], p) for n, p in stacked.valid_predictions.items()}
 passed = [n for n, r in valid_rmse.items() if r < yardstick - LEARN_MARGIN]
 failed_members = [n for n in stacked.members if n not in passed]

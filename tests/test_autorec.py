@@ -87,3 +87,12 @@ def test_optimizer_choice_compiles_and_is_checked() -> None:
     assert isinstance(model.optimizer, keras.optimizers.RMSprop)
     with pytest.raises(ValueError, match="optimizer"):
         compile_autorec(autorec_network(6, 3, lam=1e-3), autorec.BEST_ITEM.with_(optimizer="sgd9"), n_rows=10)
+
+
+def test_describe_names_what_differs_between_variants() -> None:
+    texts = {name: config.describe() for name, config in autorec.VARIANTS.items()}
+    assert len(set(texts.values())) == len(texts), "two variants read the same"
+    assert "input dropout 0," in texts["plain"] and "input dropout 0.5," in texts["denoising"]
+    assert "512-256-512 SELU" in texts["deep"] and "code L1 0.001" in texts["sparse"]
+    assert texts["plain"].startswith("I-AutoRec") and autorec.BEST_USER.describe().startswith("U-AutoRec")
+    assert autorec.BEST_ITEM.with_epochs(15).describe().endswith("15 epochs")
