@@ -58,6 +58,8 @@ def missing_packages(kit: Path = KIT) -> list[str]:
             req = Requirement(line)
         except InvalidRequirement as err:
             raise ValueError(f"{path}, line {number}: {line!r} is not a requirement ({err}).") from None
+        if req.marker and not req.marker.evaluate():  # for another Python (e.g. python_version < "3.12")
+            continue
         try:
             have = importlib.metadata.version(req.name)
         except importlib.metadata.PackageNotFoundError:

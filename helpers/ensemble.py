@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import autorec, evaluation, kernel_autorec, training
+from . import autorec, bfm, evaluation, kernel_autorec, training
 from .ratings import RatingIndex
 
 #: The biased MF notebook 03 trains (k factors, L2 weight); `tune` searches around it on a base file's own slice.
@@ -37,6 +37,7 @@ class MemberSettings:
     autorec_dropout: float = autorec.BEST_ITEM.dropout
     mf_factors: int = MF_FACTORS
     mf_reg: float = MF_REG
+    fm_samples: int = 512  # the Bayesian FM's Gibbs draws (section 7)
 
     def autorec_config(self, config: autorec.AutoRecConfig) -> autorec.AutoRecConfig:
         """`config` with these settings' epochs, λ and input dropout."""
@@ -46,6 +47,7 @@ class MemberSettings:
 def _autorec(config: autorec.AutoRecConfig) -> Callable[..., Any]:
     def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
         return autorec.train_autorec(ratings, index, settings.autorec_config(config), seed=seed)
+    train.config = config  # type: ignore[attr-defined]  # what it trains, before `settings` apply
     return train
 
 
@@ -55,6 +57,10 @@ def _glocal(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: Memb
 
 def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
+
+
+def _fm(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
+    return bfm.BayesianFM(samples=settings.fm_samples, seed=seed).fit(ratings)
 
 
 GLOCAL = "GLocal-K"
@@ -69,6 +75,7 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "U-AutoRec": _autorec(autorec.BEST_USER),
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
+    "Bayesian FM": _fm,
 }
 
 
@@ -251,7 +258,7 @@ def choose_and_refit(
     `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
     (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
 
-    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse;
+    `trained`: models already trained on the fitting part (GLocal-K with this slice as validation), to reuse;
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
@@ -279,7 +286,7 @@ def choose_and_refit(
         predictions["I-AutoRec"] = tuning.item_predictions
         seconds["I-AutoRec"] = float(tuning.autorec_rows["seconds"][tuning.autorec_rows["valid_rmse"].idxmin()])
     other_preds, other_seconds = member_predictions(fit_part, fit_index, valid, valid_fallback, names=others,
-                                                    seed=seed, settings=settings)
+                                                    seed=seed, settings=settings, trained=trained)
     predictions.update(other_preds)
     seconds.update(other_seconds)
     predictions = {name: predictions[name] for name in names}

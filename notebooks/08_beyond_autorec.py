@@ -18,30 +18,31 @@
 # ---
 
 # %% [markdown]
-# # 08 · Beyond AutoRec: Sparse FC and GLocal-K
+# # 08 · Beyond AutoRec: Sparse FC, GLocal-K and the baseline to beat
 #
 # AutoRec's weight matrices are dense. **Kernelised weight matrices** (Muller et al., ICML 2018)
-# give every input and every unit a small embedding and multiply each weight by a kernel of the
-# distance between the two, `K = max(0, 1 − ‖uᵢ − vⱼ‖²)`: a pair 1 or more apart is cut. An
-# item-based autoencoder of three such layers, trained full-batch with the quasi-Newton optimiser
-# **L-BFGS**, is **Sparse FC**. **GLocal-K** (Han et al., CIKM 2021) pre-trains that network, then
-# fine-tunes it on the rating matrix convolved with a **global kernel** made from the network's
-# own reconstruction. We write both in Keras, train them as their authors did (SciPy's L-BFGS-B,
-# their settings), choose the epochs and a blend of models on a validation slice, and look at the
-# test set once.
+# give every input and unit a small embedding and multiply each weight by a kernel of their
+# distance, `K = max(0, 1 − ‖uᵢ − vⱼ‖²)`: a pair 1 or more apart is cut. An item-based
+# autoencoder of three such layers, trained full-batch with the quasi-Newton **L-BFGS**, is
+# **Sparse FC**; **GLocal-K** (Han et al., CIKM 2021) fine-tunes it on the rating matrix
+# convolved with a **global kernel** made from its own reconstruction. We write both in Keras,
+# train them as their authors did, meet the baseline a practitioner tries first (a **Bayesian
+# factorization machine**), blend models chosen on a validation slice, and look at the test set
+# once.
 #
 # **After this notebook you can**
 # - explain how a kernel of unit embeddings gates a layer's weights, and write such a layer in Keras;
 # - minimise an objective written as a paper's code writes it, full-batch with SciPy's L-BFGS-B;
-# - run an ablation and a stacked blend on a validation slice, and read published results critically.
+# - run an ablation and a stacked blend on a validation slice, and weigh results against a strong baseline.
 #
 # **What you should see** (printed verdicts, with the kit's recorded full run beside yours):
 # - section 4, `connections cut`: started as GLocal-K starts it, the kernel cuts nothing;
 # - section 5: in the full run GLocal-K's second stage beats Sparse FC (row "no fine-tuning");
 #   lecture mode gives Sparse FC too few epochs to show it;
 # - section 6: lecture mode's GLocal-K is far from its full-run test RMSE;
-# - *Reading the results*: the full run's GLocal-K beats the other single models, this run's may
-#   not; the stacked blend beats its best member (section 7 explains any negative weight).
+# - section 7: each richer feature set lowers the FM's validation RMSE;
+# - *Reading the results*: the Bayesian FM beats every other single model; the full run's GLocal-K
+#   beats the rest; the stacked blend beats its best member.
 #
 # **How long:** printed under *Results*; the README lists the recorded runs' times.
 
@@ -69,11 +70,10 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 # %% [markdown]
 # ## Parameters
 # `full` is GLocal-K's own schedule (30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B
-# iterations) for every ablation model, and five blend candidates of seven: the two left out,
+# iterations) for every ablation model, and six blend candidates of eight: the two left out,
 # `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight when the kit's benchmark chose
 # the blend on u1.base's own validation slice (`results/benchmarks/`). `lecture` has far fewer
-# epochs, four candidates and no ablation variants; `smoke` (the tests) keeps the items with id
-# ≤ 300 and runs a few epochs of 2 iterations.
+# epochs and FM draws, five candidates and no ablation variants; `smoke` (the tests) is tiny.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
@@ -84,13 +84,15 @@ PRETRAIN_EPOCHS = by_mode(MODE, 30, 8, 2)  # local kernels only (GLocal-K: 30)
 FINETUNE_EPOCHS = by_mode(MODE, 60, 12, 1)  # with the global kernel (GLocal-K: 60)
 ITERATIONS = smoke_or(MODE, 5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
 DEMO_EPOCHS = smoke_or(MODE, 3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
-AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 7's AutoRec models; None = notebook 03's 30
+AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 8's AutoRec models; None = notebook 03's 30
 BLEND_CANDIDATES = by_mode(MODE, ["GLocal-K", "I-AutoRec (RMSprop)", "I-AutoRec (1000 units)", "U-AutoRec",
-                                   "biased MF"], ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF"],
-                           ["GLocal-K", "I-AutoRec", "biased MF"])
-VARIANTS = by_mode(MODE, ["no kernel", "one hidden layer", "Adam", "λ₂ = 10", "λ₂ = 40"], [],
+                                   "biased MF", "Bayesian FM"],
+                           ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF", "Bayesian FM"],
+                           ["GLocal-K", "I-AutoRec", "biased MF", "Bayesian FM"])
+FM_SAMPLES = by_mode(MODE, 512, 200, 16)  # section 7's Gibbs draws, all kept (Rendle et al.: 512)
+VARIANTS = by_mode(MODE, ["no kernel", "one hidden layer", "Adam", "λ₂ = 10"], [],  # also: "λ₂ = 40"
                    ["no kernel", "one hidden layer", "Adam"])  # the ablation rows this run trains
-TUNE = False  # True: section 7 searches AutoRec's λ and dropout, MF's k and L2 again (a grid of trainings)
+TUNE = False  # True: section 8 searches AutoRec's λ and dropout, MF's k and L2 again (a grid of trainings)
 SEED = 0
 
 # %%
@@ -101,6 +103,7 @@ check_params(SPLIT=(SPLIT, str), SMOKE_ITEMS=(SMOKE_ITEMS, (int, type(None))),
              ITERATIONS=(ITERATIONS, int), DEMO_EPOCHS=(DEMO_EPOCHS, int),
              AUTOREC_EPOCHS=(AUTOREC_EPOCHS, (int, type(None))),
              BLEND_CANDIDATES=(BLEND_CANDIDATES, (list, type(None))), TUNE=(TUNE, bool),
+             FM_SAMPLES=(FM_SAMPLES, int, 1),
              VARIANTS=(VARIANTS, list),
              SEED=(SEED, int, 0))
 
@@ -410,8 +413,8 @@ def glocal_objective(model: GLocalK, ratings: Any, finetune: bool = False, patch
 
 
 # %% [markdown]
-# The data: `u1.base` to train (a 5% validation slice carved off it for every choice) and
-# `u1.test` for one look at the end. The model for the fitting part, layer by layer:
+# The data: `u1.base` to train (a 5% validation slice carved off for every choice),
+# `u1.test` for one look at the end. The fitting part's model, layer by layer:
 
 # %%
 split = evaluation.load_split(SPLIT, seed=SEED, max_item_id=SMOKE_ITEMS)  # the base and test files, a validation slice
@@ -434,7 +437,7 @@ layers
 #
 # `J = 0.5·Σ (r − r̂)² + Σ (0.5·λ₂·ΣW² + 0.5·λₛ·ΣK²)`, with λ₂ = 20 and λₛ = 0.006 on ML-100K,
 #
-# typed in as published because J is written as its code writes it. The kit prints J **per
+# as its code writes it. The kit prints J **per
 # rating**, `2J / n` (`per_rating`): the other notebooks' masked MSE plus `(λ₂·ΣW² + λₛ·ΣK²) / n`.
 # **L-BFGS** takes full-batch steps and estimates the curvature from its last `maxcor` steps.
 # GLocal-K calls SciPy's L-BFGS-B (a strong-Wolfe line search: a step may be longer than 1) in one
@@ -653,8 +656,8 @@ assert np.isfinite(history["val_rmse"]).all()
 assert history["objective"].iloc[-1] < history["objective"].iloc[0]
 
 # %% [markdown]
-# **Does the kernel cut anything?** The share of weights whose kernel value is exactly 0, and the
-# range of all kernel values, after training:
+# **Does the kernel cut anything?** The share of kernel values exactly 0, and their range, after
+# training:
 
 # %%
 kernel_values = np.concatenate([ops.convert_to_numpy(layer.kernel()).ravel()
@@ -677,9 +680,9 @@ if run.share_pruned() == 0:
 # the same epochs, its epoch chosen the same way; "no fine-tuning" (Sparse FC) is section 4's
 # pre-training. Adam takes full-batch steps, as many per epoch as
 # L-BFGS-B's iterations. The yardstick is the bias baseline (notebook 03) on the same slice: a row
-# that does not beat it by more than `LEARN_MARGIN` FAILED and is not compared. Beside this run's
-# verdicts stand the kit's recorded full run's. Which variant ends best shows only after the whole
-# schedule, so lecture mode trains no variant (`VARIANTS`): its rows are section 4's two stages.
+# that does not beat it by more than `LEARN_MARGIN` FAILED and is not compared. Which variant ends
+# best shows only after the whole schedule, so lecture mode trains no variant (`VARIANTS`): its
+# rows are section 4's two stages, beside the kit's recorded full run.
 
 # %%
 variants = {
@@ -775,8 +778,8 @@ compared.round(4)
 # %% [markdown]
 # ## 6. One refit, one look at the test set
 # GLocal-K as published, trained again on all of `u1.base` for the epochs chosen in section 4 and
-# scored once on `u1.test` (users or items it never saw get the bias baseline). The ablation chose
-# nothing: the only setting chosen here is the number of epochs, as the benchmark does.
+# scored once on `u1.test` (users or items it never saw get the bias baseline). Only the epochs
+# are chosen, as in the benchmark.
 
 # %%
 final = train_glocal_k(train, index, CONFIG.for_epochs(chosen_epoch), seed=SEED)
@@ -794,17 +797,155 @@ if glocal_test.rmse > full_glocal + 0.01:
 assert 0 < glocal_test.rmse < 5 and np.isfinite(final.predicted).all()
 
 # %% [markdown]
-# ## 7. Many models, weighed on validation
+# ## 7. The baseline to beat: a Bayesian factorization machine
+# A **factorization machine** (Rendle, 2010) reads a rating as a row of features `x` and predicts
+# $\hat r = w_0 + \sum_j w_j x_j + \sum_{j<k} \langle \mathbf v_j, \mathbf v_k \rangle x_j x_k$.
+# With only the user's and the item's one-hot ids it is biased MF. Rendle, Zhang and Koren (2019)
+# add columns, all from the base file: the items the user rated, each 1/√n (SVD++'s implicit
+# feedback), then the day of the rating and the users who rated the item ("timeSVD++ flipped").
+# `myfm` fits it by **Gibbs sampling**: it draws each weight from its distribution given the
+# others, the ratings and the prior, then each feature group's prior precision and the noise
+# level, and repeats. The prediction averages the kept draws' predictions: an average over the
+# weights' posterior, not one fitted point. The priors are learned from the ratings, so no L2
+# weight, learning rate or epoch count is searched; rank 10 and `FM_SAMPLES` are fixed in advance.
+# Each feature set is scored on the validation slice; the last is refitted on `u1.base` and joins
+# section 8's candidates.
+
+# %%
+#| export bfm
+import contextlib
+import io
+import time
+
+import myfm
+import numpy as np
+import pandas as pd
+import scipy.sparse as sps
+
+import contextlib
+import io
+import time
+
+import myfm
+import numpy as np
+import pandas as pd
+import scipy.sparse as sps
+
+#: What a rating's row holds besides its user's and its item's one-hot ids (Rendle et al., 2019).
+FEATURE_SETS = {
+    "MF": (),  # the user's and the item's ids alone: biased MF
+    "SVD++": ("items the user rated",),  # implicit feedback: which items, not how they were rated
+    "timeSVD++ flipped": ("items the user rated", "users who rated the item", "day"),
+}
+
+
+def _codes(values: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Position of each value in the sorted array `known`; len(known) for a value not in it."""
+    at = np.searchsorted(known, values).clip(0, len(known) - 1)
+    return np.where(known[at] == values, at, len(known))
+
+
+def _one_hot(values: np.ndarray, known: np.ndarray) -> sps.csr_matrix:
+    """One-hot rows over `known`; a value the base file never saw gets an empty row."""
+    codes = _codes(values, known)
+    seen = codes < len(known)
+    return sps.csr_matrix((np.ones(seen.sum()), (np.flatnonzero(seen), codes[seen])),
+                          shape=(len(values), len(known)))
+
+
+def _scaled(rated: sps.csr_matrix) -> sps.csr_matrix:
+    """Each row divided by the root of its count (SVD++'s 1/sqrt(n)), and an empty row for unseen ids."""
+    norm = 1 / np.sqrt(np.maximum(np.asarray(rated.sum(axis=1)).ravel(), 1))
+    return sps.vstack([sps.diags(norm) @ rated, sps.csr_matrix((1, rated.shape[1]))], format="csr")
+
+
+# %%
+#| export bfm
+class BayesianFM:
+    """A factorization machine of rank `rank`, sampled by Gibbs sampling (myfm); features from the base file."""
+
+    def __init__(self, features: str = "timeSVD++ flipped", rank: int = 10, samples: int = 512, seed: int = 0):
+        if features not in FEATURE_SETS:
+            raise ValueError(f"features={features!r}: choose one of {list(FEATURE_SETS)}.")
+        self.features, self.rank, self.samples, self.seed = features, rank, samples, seed
+        self.extra = FEATURE_SETS[features]
+
+    def _design(self, pairs: pd.DataFrame) -> tuple:
+        """The day as one-hot columns (or None), and a relation block for the users and one for the items."""
+        blocks = []
+        for key, known, implicit, what in (
+                ("user_id", self.users, self.by_user, "items the user rated"),
+                ("item_id", self.items, self.by_item, "users who rated the item")):
+            ids, where = np.unique(pairs[key].to_numpy(), return_inverse=True)
+            parts = [_one_hot(ids, known)] + ([implicit[_codes(ids, known)]] if what in self.extra else [])
+            blocks.append(myfm.RelationBlock(where, sps.hstack(parts, format="csr")))
+        day = _one_hot(pairs["timestamp"].to_numpy() // 86_400, self.days) if "day" in self.extra else None
+        return day, blocks
+
+    def fit(self, ratings: pd.DataFrame) -> "BayesianFM":
+        """Sample the posterior given `ratings` (a base file); the implicit features come from it too."""
+        start = time.perf_counter()
+        self.users, self.items = np.unique(ratings["user_id"]), np.unique(ratings["item_id"])
+        self.days = np.unique(ratings["timestamp"].to_numpy() // 86_400)
+        u, i = _codes(ratings["user_id"].to_numpy(), self.users), _codes(ratings["item_id"].to_numpy(), self.items)
+        rated = sps.csr_matrix((np.ones(len(u)), (u, i)), shape=(len(self.users), len(self.items)))
+        self.by_user, self.by_item = _scaled(rated), _scaled(rated.T.tocsr())
+        day, blocks = self._design(ratings)
+        groups = [len(self.days)] * ("day" in self.extra) + [len(self.users)] \
+            + [len(self.items)] * ("items the user rated" in self.extra) + [len(self.items)] \
+            + [len(self.users)] * ("users who rated the item" in self.extra)  # one prior per group
+        grouping = [g for g, size in enumerate(groups) for _ in range(size)]
+        self.fm = myfm.MyFMRegressor(rank=self.rank, random_seed=self.seed)
+        with contextlib.redirect_stderr(io.StringIO()):  # myfm draws a progress bar on stderr
+            self.fm.fit(day, ratings["rating"].to_numpy(dtype=np.float64), X_rel=blocks, grouping=grouping,
+                        n_iter=self.samples, n_kept_samples=self.samples)
+        self.seconds = time.perf_counter() - start
+        return self
+
+    def predict_pairs(self, pairs: pd.DataFrame, fallback: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+        """The mean prediction over the samples for (user_id, item_id) pairs, and which pairs hold a user or
+        an item the base file never saw: those get `fallback`, as with every other model here."""
+        unseen = (_codes(pairs["user_id"].to_numpy(), self.users) == len(self.users)) | (
+            _codes(pairs["item_id"].to_numpy(), self.items) == len(self.items))
+        day, blocks = self._design(pairs)
+        return np.where(unseen, fallback, self.fm.predict(day, blocks)), unseen
+
+
+# %%
+FM = "Bayesian FM"
+fm_models, fm_rows = {}, []
+for features in FEATURE_SETS:  # MF, then SVD++'s implicit feedback, then the day and the flipped side
+    fm_models[features] = BayesianFM(features, samples=FM_SAMPLES, seed=SEED).fit(fit_part)
+    pred, _ = fm_models[features].predict_pairs(valid, valid_fallback)
+    fm_rows.append({"features": features, "validation RMSE": evaluation.rmse(valid["rating"], pred),
+                    "seconds": fm_models[features].seconds})
+fm_table = pd.DataFrame(fm_rows).set_index("features")
+fm_table["learned"] = fm_table["validation RMSE"] < yardstick - LEARN_MARGIN
+for (features, row), before in zip(fm_table.iterrows(), [np.nan, *fm_table["validation RMSE"]]):
+    change = "" if np.isnan(before) else (f", {'lower' if row['validation RMSE'] < before else 'not lower'} "
+                                          f"than the set before by {abs(before - row['validation RMSE']):.4f}")
+    print(f"{features}: validation RMSE {row['validation RMSE']:.4f}{change} ({row['seconds']:.0f} s, "
+          f"{FM_SAMPLES} draws)" + ("" if row["learned"] else
+                                    f"; FAILED: not below the yardstick ({yardstick:.4f}) by {LEARN_MARGIN}"))
+fm_final = BayesianFM(samples=FM_SAMPLES, seed=SEED).fit(train)
+fm_pred, fm_unseen = fm_final.predict_pairs(test, fallback)
+fm_test = evaluation.score(test, fm_pred, fm_unseen)
+print(f"{SPLIT}.test, once: {FM} ({fm_final.features}, refitted on all of {SPLIT}.base in "
+      f"{fm_final.seconds:.0f} s) RMSE {fm_test.rmse:.4f}; GLocal-K {glocal_test.rmse:.4f} (section 6)")
+assert np.isfinite(fm_pred).all() and np.isfinite(fm_table["validation RMSE"]).all()
+fm_table.round(4)
+
+# %% [markdown]
+# ## 8. Many models, weighed on validation
 # Models built differently make different mistakes, and a weighted average can beat each.
 # **Stacking** fits the weights by least squares on the validation slice. `forward_select` chooses
-# **which** models: it starts with none and adds the one that lowers the blend's RMSE most, each
-# blend scored by 10-fold cross-validation *within* the slice (a least-squares blend always fits
-# its own ratings better with one more model); the step with the lowest score is kept.
-# `choose_and_refit` does this on the slice (reusing GLocal-K's runs of sections 4 and 6), then
-# trains the chosen models again on all of `u1.base`. AutoRec's λ and input dropout and biased
-# MF's size and L2 weight are the kit's settings (`autorec.BEST_ITEM`, `MF_FACTORS`, `MF_REG`),
-# the values notebook 03 trains with (with `TUNE = True`, searched again on the slice here). A candidate that does not beat the yardstick on the slice enters no
-# blend: if one was chosen, the blend is chosen again without it.
+# **which** models: from none, it adds the one that lowers the blend's RMSE most, each blend scored
+# by 10-fold cross-validation *within* the slice (a least-squares blend always fits its own
+# ratings better with one more model), and keeps the step with the lowest score.
+# `choose_and_refit` does this on the slice (reusing sections 4, 6 and 7's models), then trains
+# the chosen models again on all of `u1.base`. AutoRec and biased MF keep notebook 03's settings
+# (`TUNE = True` searches them again on the slice). A candidate that does not beat the yardstick
+# enters no blend: if one was chosen, the blend is chosen again without it.
 
 # %%
 #| export ensemble
@@ -816,7 +957,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from helpers import autorec, evaluation, kernel_autorec, training
+from helpers import autorec, bfm, evaluation, kernel_autorec, training
 from helpers.ratings import RatingIndex
 
 #: The biased MF notebook 03 trains (k factors, L2 weight); `tune` searches around it on a base file's own slice.
@@ -839,6 +980,7 @@ class MemberSettings:
     autorec_dropout: float = autorec.BEST_ITEM.dropout
     mf_factors: int = MF_FACTORS
     mf_reg: float = MF_REG
+    fm_samples: int = 512  # the Bayesian FM's Gibbs draws (section 7)
 
     def autorec_config(self, config: autorec.AutoRecConfig) -> autorec.AutoRecConfig:
         """`config` with these settings' epochs, λ and input dropout."""
@@ -848,6 +990,7 @@ class MemberSettings:
 def _autorec(config: autorec.AutoRecConfig) -> Callable[..., Any]:
     def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
         return autorec.train_autorec(ratings, index, settings.autorec_config(config), seed=seed)
+    train.config = config  # type: ignore[attr-defined]  # what it trains, before `settings` apply
     return train
 
 
@@ -857,6 +1000,10 @@ def _glocal(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: Memb
 
 def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
+
+
+def _fm(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
+    return bfm.BayesianFM(samples=settings.fm_samples, seed=seed).fit(ratings)
 
 
 GLOCAL = "GLocal-K"
@@ -871,6 +1018,7 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "U-AutoRec": _autorec(autorec.BEST_USER),
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
+    "Bayesian FM": _fm,
 }
 
 
@@ -1055,7 +1203,7 @@ def choose_and_refit(
     `tune_settings`: first choose AutoRec's λ and dropout and MF's size and L2 weight on the same slice
     (`tune`, over `autorec_grid` and `mf_grid`) instead of keeping those of `settings`.
 
-    `trained`: GLocal-K already trained on the fitting part with this slice as validation, to reuse;
+    `trained`: models already trained on the fitting part (GLocal-K with this slice as validation), to reuse;
     `refitted`: members already trained on all of `train` (GLocal-K for the epochs chosen here), to reuse.
     """
     began = time.perf_counter()
@@ -1083,7 +1231,7 @@ def choose_and_refit(
         predictions["I-AutoRec"] = tuning.item_predictions
         seconds["I-AutoRec"] = float(tuning.autorec_rows["seconds"][tuning.autorec_rows["valid_rmse"].idxmin()])
     other_preds, other_seconds = member_predictions(fit_part, fit_index, valid, valid_fallback, names=others,
-                                                    seed=seed, settings=settings)
+                                                    seed=seed, settings=settings, trained=trained)
     predictions.update(other_preds)
     seconds.update(other_seconds)
     predictions = {name: predictions[name] for name in names}
@@ -1105,16 +1253,16 @@ def choose_and_refit(
 
 
 # %%
-stacked = choose_and_refit(
+stacked = choose_and_refit(  # GLocal-K and the FM: the models of sections 4, 6 and 7, not trained again
     split, names=BLEND_CANDIDATES or list(CANDIDATES), seed=SEED,
-    settings=MemberSettings(CONFIG, AUTOREC_EPOCHS), tune_settings=TUNE,
-    trained={GLOCAL: run}, refitted={GLOCAL: final})
+    settings=MemberSettings(CONFIG, AUTOREC_EPOCHS, fm_samples=FM_SAMPLES), tune_settings=TUNE,
+    trained={GLOCAL: run, FM: fm_models["timeSVD++ flipped"]}, refitted={GLOCAL: final, FM: fm_final})
 used = stacked.settings
 print(f"AutoRec: λ = {used.autorec_lam:g}, dropout = {used.autorec_dropout:g}; biased MF: k = "
       f"{used.mf_factors}, L2 = {used.mf_reg:g} ({'searched on the slice' if TUNE else 'notebook 03'})")
-for name, model in stacked.selection.items():  # which "I-AutoRec" is which
-    if isinstance(model, autorec.TrainedAutoRec):
-        print(f"  {name} = {model.config.describe()}")
+for name in stacked.valid_predictions:  # which "I-AutoRec" is which
+    if hasattr(CANDIDATES[name], "config"):
+        print(f"  {name} = {used.autorec_config(CANDIDATES[name].config).describe()}")
 valid_rmse = {n: evaluation.rmse(valid["rating"], p) for n, p in stacked.valid_predictions.items()}
 passed = [n for n, r in valid_rmse.items() if r < yardstick - LEARN_MARGIN]
 failed_members = [n for n in stacked.members if n not in passed]
@@ -1157,20 +1305,19 @@ stacked.steps.assign(members=stacked.steps["members"].map(", ".join)).round(4)
 # %%
 blend_pred, member_preds = stacked.predict(test, fallback)
 test_scores = {name: evaluation.score(test, p, unseen) for name, p in member_preds.items()}
-test_scores[GLOCAL] = glocal_test
+test_scores[GLOCAL], test_scores[FM] = glocal_test, fm_test
 stack_key = f"stacked blend of {len(stacked.members)} (chosen and weighted on validation)"
 test_scores[stack_key] = evaluation.score(test, blend_pred, unseen)
 test_table = pd.DataFrame({k: v.as_dict() for k, v in test_scores.items()}).T
 test_table["training s"] = pd.Series({n: stacked.final_seconds.get(n, np.nan) for n in stacked.members})
-test_table.loc[GLOCAL, "training s"] = final.seconds
+test_table.loc[GLOCAL, "training s"], test_table.loc[FM, "training s"] = final.seconds, fm_final.seconds
 test_table.loc[stack_key, "training s"] = test_table.loc[stacked.members, "training s"].sum()
 print(f"{SPLIT}.test: the blend {test_scores[stack_key].rmse:.4f}")
 
 # %% [markdown]
 # ## Results
-# The published results on MovieLens 100K `u1` say who published each figure and how it was
-# selected: the best of many test-set evaluations is optimistic. Below them, this kit's, chosen on
-# the validation slice of `u1.base`: this run's and the recorded full run's.
+# Published results on `u1`, with how each was selected (the best of many test looks is
+# optimistic), then the kit's, chosen on validation: this run's and the recorded full run's.
 
 # %%
 published = pd.DataFrame([
@@ -1185,6 +1332,8 @@ full_blend = full_test[full_test.index.str.startswith("stacked blend")]
 ours = pd.DataFrame([
     ("GLocal-K", f"this kit: {THIS}", glocal_test.rmse),
     ("GLocal-K", "this kit: its recorded full run", full_glocal),
+    (FM, f"this kit: {THIS}", fm_test.rmse),
+    (FM, "this kit: its recorded full run", full_test["rmse"].get(FM, np.nan)),
     ("stacked blend", f"this kit: {THIS}", test_scores[stack_key].rmse),
     ("stacked blend", "this kit: its recorded full run", full_blend["rmse"].iloc[0]),
 ], columns=["model", "published by", "u1 test RMSE"]).assign(
@@ -1194,6 +1343,7 @@ pd.concat([published, ours], ignore_index=True).round(4)
 # %%
 results = stack_results("08_beyond_autorec", MODE, {
     f"ML-100K {SPLIT}, validation slice (95% of {SPLIT}.base to train)": ablation,
+    f"ML-100K {SPLIT}, validation slice: the Bayesian FM's feature sets": fm_table.reset_index(names="variant"),
     f"ML-100K {SPLIT}.test (trained on all of {SPLIT}.base)": test_table.reset_index(
         names="variant"),
 })
@@ -1215,26 +1365,33 @@ def versus(table, name):
 
 
 full_singles = full_test[~full_test.index.str.startswith("stacked blend")]
-if GLOCAL in passed and len(singles) > 1:
-    print(f"- GLocal-K against the best other single model on {SPLIT}.test: {THIS}, "
-          f"{versus(singles, GLOCAL)}; {KIT}, {versus(full_singles, 'GLocal-K')}.")
+no_fm, full_no_fm = singles.drop(index=FM), full_singles.drop(index=FM, errors="ignore")
+if GLOCAL in passed and len(no_fm) > 1:
+    print(f"- GLocal-K against the best other single model but the FM on {SPLIT}.test: {THIS}, "
+          f"{versus(no_fm, GLOCAL)}; {KIT}, {versus(full_no_fm, 'GLocal-K')}.")
 else:
     print(f"- GLocal-K: not compared in this run (it did not beat the yardstick, or stands alone); "
-          f"{KIT}, {versus(full_singles, 'GLocal-K')}.")
+          f"{KIT}, {versus(full_no_fm, 'GLocal-K')}.")
+if FM in passed and len(singles) > 1:
+    full_fm = f"{KIT}, {versus(full_singles, FM)}" if FM in full_singles.index else f"no FM in {KIT}"
+    print(f"- The Bayesian FM against the best other single model on {SPLIT}.test: {THIS}, "
+          f"{versus(singles, FM)}; {full_fm}.")
 best_member = min(stacked.members, key=valid_rmse.get)  # the best alone on validation, not on the test
 blend_rmse, member_rmse = test_scores[stack_key].rmse, test_scores[best_member].rmse
 print(f"- The stacked blend {blend_rmse:.4f} vs its best member on validation, {best_member}, "
       f"{member_rmse:.4f} on {SPLIT}.test: "
       f"{'better' if blend_rmse < member_rmse else 'not better'} by {abs(member_rmse - blend_rmse):.4f}.")
+print(f"- The stacked blend against the Bayesian FM on {SPLIT}.test: {blend_rmse:.4f} vs {fm_test.rmse:.4f}, "
+      f"{'ahead' if blend_rmse < fm_test.rmse else 'not ahead'} by {abs(fm_test.rmse - blend_rmse):.4f} "
+      + (f"(the FM's weight in it: {stacked.weights[FM]:.2f})." if FM in stacked.weights else "(the FM is not a member)."))
 print(f"- GLocal-K's authors report {published.loc[0, 'u1 test RMSE']}, the best of 60 test "
       f"evaluations; the kit's, chosen on validation: {glocal_test.rmse:.4f} ({THIS}), "
       f"{full_glocal:.4f} ({KIT}).")
 
 # %% [markdown]
 # ## Exercises
-# In the students' edition a `grader.check(...)` cell under each answer runs public checks of its
-# form only (answered, a whole number, a layer with the right output shape); the instructor's
-# grading runs hidden tests. Answer the open questions in the markdown cell under them.
+# A `grader.check(...)` cell under an answer checks its form only; hidden tests grade it. Answer
+# the open question in the markdown cell under it.
 
 # %%
 from helpers import grading
@@ -1273,8 +1430,8 @@ test_q08_1_value(answer_1)  # IGNORE
 # trainable `self.w` (inputs × units), `self.b` (units), `self.u` (inputs × dim) and `self.v`
 # (units × dim); `call(inputs)` returns `inputs @ (w ⊙ G) + b`, no activation, computed with
 # `keras.ops` so that training moves `u` and `v` too. Write the gate yourself (not with the
-# lesson's `KernelDense` or `local_kernel`). The grading builds your layer at new random sizes,
-# sets its weights, compares its output with a NumPy computation and trains it a few steps.
+# lesson's `KernelDense` or `local_kernel`). The grading checks it at new sizes against NumPy
+# and trains it.
 
 # %% tags=["solution"]
 class GaussianKernelDense(keras.layers.Layer):
@@ -1401,24 +1558,8 @@ print(f"init_scale 0.3: lowest val RMSE {mine['lowest val RMSE']:.4f} (epoch {mi
 # the network has learned which ones matter. Full marks for a computed comparison on validation
 # (not on the test set) and a reason; no particular direction is required.
 
-# %% [markdown] question={"manual": true, "name": "q08_4", "points": 2}
-# **Exercise 4 (open).** GLocal-K's second stage convolves the rating matrix with a 3 × 3 "global
-# kernel" before the same network reads it (`GlobalKernel`, section 2). What does a 3 × 3
-# convolution over the rating matrix assume about the order of its rows and columns, and would
-# shuffling the ids change the result?
-
-# %% [markdown] tags=["solution"]
-# Model answer for the instructor: a convolution treats rows (and columns) next to each other as
-# related, as pixels are in an image; MovieLens ids carry no such order (item ids follow the
-# order the movies were added, user ids the order of sign-up), so the global kernel assumes a
-# neighbourhood that the data do not have. Shuffling the ids would change which ratings are mixed
-# and so the result (the network reads the same matrix with its rows and columns permuted, but
-# the 3 × 3 neighbourhoods differ); whatever the global kernel gains is then a smoothing over
-# arbitrary neighbours, not structure in the ids.
-
 # %% [markdown]
 # ## What's next
-# Back to notebook **03** for the AutoRec models this one is measured against, or run the
-# benchmark, which makes every choice on each split's own base file:
-# `python -m helpers.benchmark autorec --model glocal --split u1 --json` (`--model kernel` for
-# Sparse FC, `--model ensemble` for the stacked blend).
+# Run the benchmark, which makes every choice on each split's own base file:
+# `python -m helpers.benchmark autorec --model glocal --split u1 --json` (`--model kernel`: Sparse
+# FC, `bfm`: the Bayesian FM, `ensemble`: the stacked blend).

@@ -1,4 +1,4 @@
-"""The benchmark's Bayesian factorization machine (tools/bfm.py, myfm's Gibbs sampler): the feature rows
+"""Notebook 08's Bayesian factorization machine (helpers.bfm, myfm's Gibbs sampler): the feature rows
 it builds from a base file, its grouping, predictions for pairs it never saw, and a seeded run repeating."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tools import bfm
+from helpers import bfm
 
 
 def _ratings(seed: int = 0, users: int = 30, items: int = 20) -> pd.DataFrame:

@@ -50,6 +50,9 @@ def test_missing_packages_reads_requirements(tmp_path: Path) -> None:
         "# comment\nnumpy>=1.0\nsurely-not-installed-pkg>=1.0\nkeras>=99.0\npandas\nnumpy<1.0  # too new here\n")
     assert colab_setup.missing_packages(tmp_path) == ["surely-not-installed-pkg>=1.0", "keras>=99.0", "numpy<1.0"]
     assert colab_setup.missing_packages(kit_root()) == []  # this venv has everything
+    (tmp_path / "requirements.txt").write_text(  # a line for another Python is not asked for
+        'surely-not-installed-pkg==1.0; python_version < "3.0"\nother-missing-pkg==2.0; python_version >= "3.0"\n')
+    assert colab_setup.missing_packages(tmp_path) == ['other-missing-pkg==2.0; python_version >= "3.0"']
     (tmp_path / "requirements.txt").write_text("numpy>=1.0\nnot a requirement!\n")
     with pytest.raises(ValueError, match="requirements.txt, line 2"):
         colab_setup.missing_packages(tmp_path)

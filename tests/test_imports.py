@@ -39,7 +39,7 @@ LAYERS: list[set[str]] = [
     {"evaluation"},  # metrics on held-out ratings, baselines
     {"autorec_net", "denoising", "stacked", "sparse"},  # generated from notebooks 03-06
     {"autorec", "experiments"},  # what the lessons train, and how
-    {"kernel_autorec"},  # generated from notebook 08: GLocal-K
+    {"kernel_autorec", "bfm"},  # generated from notebook 08: GLocal-K, the Bayesian FM
     {"ensemble"},  # generated from notebook 08: blends of the models above, weighted on validation
     {"plots", "report", "demo", "grading"},  # what the lessons show and check
     {"benchmark"},  # the command behind the README's figures (tools/benchmark.py)

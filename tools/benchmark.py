@@ -20,10 +20,10 @@ reports GLocal-K alone (`glocal_rmse`) when the blend chose it: the same protoco
 from the same run. `--model autorec` and the variants keep the stored settings of `helpers.autorec`,
 chosen in notebook 03 on u1.base's validation slice: on u2-u5 those settings have seen test ratings
 (u1.base holds them), so their figures there are not five-fold figures with per-fold choices.
-`--model bfm` is the baseline to beat, a Bayesian factorization machine (`tools/bfm.py`, myfm's Gibbs
-sampler): Rendle et al.'s "timeSVD++ flipped" features from the base file, rank 10, 512 samples, all
+`--model bfm` is the baseline to beat, a Bayesian factorization machine (notebook 08's `helpers.bfm`,
+myfm's Gibbs sampler): Rendle et al.'s "timeSVD++ flipped" features from the base file, rank 10, 512 samples, all
 fixed in advance (`selected_on`), so it needs no validation slice. `--model ensemble` reports it on
-the same split too (`bfm_rmse`).
+the same split too (`bfm_rmse`), and the FM is one of the blend's candidates.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
     """Notebook 08's Bayesian factorization machine on the split's whole base file, one look at its test file.
     Nothing is chosen: features, rank and samples are fixed in advance (`epochs` is not used)."""
     from helpers import evaluation
-    from tools.bfm import BayesianFM
+    from helpers.bfm import BayesianFM
 
     if epochs is not None:
         raise ValueError("--epochs: the Bayesian FM has no epochs (its Gibbs samples are fixed in advance); leave it out.")
@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                           "glocal: GLocal-K (helpers.kernel_autorec); kernel: Sparse FC, its local kernels only; "
                           "ensemble: notebook 08's stacked blend of GLocal-K, AutoRec variants and biased MF "
                           "(helpers.ensemble), chosen on the split's own base file; bfm: a Bayesian factorization "
-                          "machine (tools/bfm.py), settings fixed in advance")
+                          "machine (helpers.bfm, notebook 08), settings fixed in advance")
     rec.add_argument("--split", choices=("u1", "u2", "u3", "u4", "u5", "ua", "ub"), default="u1")
     rec.add_argument("--epochs", type=int, default=None,
                      help="epochs per model (default: the best configuration's); glocal, kernel and ensemble: "

@@ -1,19 +1,19 @@
-"""A Bayesian factorization machine (myfm's Gibbs sampler): the benchmark's baseline to beat on MovieLens.
+# Generated from notebooks/08_beyond_autorec.ipynb by `make sync` (nbdev's exporter): do not edit.
+# Edit the cells marked `#| export` in the lesson, then run `make sync`.
+# ruff: noqa: E501  (the lesson's lines, and nbdev's __all__ on one line)
 
-`python -m helpers.benchmark autorec --model bfm` fits it on a split's base file and scores the test
-file once; `--model ensemble` reports it beside the blend (`bfm_rmse`). Its features are Rendle, Zhang
-and Koren's (2019, *On the Difficulty of Evaluating Baselines*): the user's and the item's one-hot ids
-(MF), SVD++'s implicit feedback (the items the user rated, each 1/sqrt(n)), the day of the rating and
-the flipped side (the users who rated the item): "timeSVD++ flipped", all from the base file. The
-sampler draws the weights, their prior precisions (one per feature group) and the noise level; the
-prediction is the mean over the kept samples, so nothing (learning rate, L2 weight, epochs) is chosen.
+# %% auto #0
+__all__ = ['FEATURE_SETS', 'BayesianFM']
 
-It lives here, with the maintainers' tools, not in a lesson: myfm 0.4.0, its newest release, does not
-import on Python 3.13, Colab's runtime (its "abi3" wheel holds a CPython 3.12 extension:
-`undefined symbol: _PyObject_LookupAttr`), so a lesson that needs it would crash there.
-"""
+# %% ../notebooks/08_beyond_autorec.ipynb
+import contextlib
+import io
+import time
 
-from __future__ import annotations
+import myfm
+import numpy as np
+import pandas as pd
+import scipy.sparse as sps
 
 import contextlib
 import io
@@ -51,7 +51,7 @@ def _scaled(rated: sps.csr_matrix) -> sps.csr_matrix:
     norm = 1 / np.sqrt(np.maximum(np.asarray(rated.sum(axis=1)).ravel(), 1))
     return sps.vstack([sps.diags(norm) @ rated, sps.csr_matrix((1, rated.shape[1]))], format="csr")
 
-
+# %% ../notebooks/08_beyond_autorec.ipynb
 class BayesianFM:
     """A factorization machine of rank `rank`, sampled by Gibbs sampling (myfm); features from the base file."""
 
@@ -73,7 +73,7 @@ class BayesianFM:
         day = _one_hot(pairs["timestamp"].to_numpy() // 86_400, self.days) if "day" in self.extra else None
         return day, blocks
 
-    def fit(self, ratings: pd.DataFrame) -> BayesianFM:
+    def fit(self, ratings: pd.DataFrame) -> "BayesianFM":
         """Sample the posterior given `ratings` (a base file); the implicit features come from it too."""
         start = time.perf_counter()
         self.users, self.items = np.unique(ratings["user_id"]), np.unique(ratings["item_id"])
