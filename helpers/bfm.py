@@ -15,15 +15,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sps
 
-import contextlib
-import io
-import time
-
-import myfm
-import numpy as np
-import pandas as pd
-import scipy.sparse as sps
-
 #: What a rating's row holds besides its user's and its item's one-hot ids (Rendle et al., 2019).
 FEATURE_SETS = {
     "MF": (),  # the user's and the item's ids alone: biased MF

@@ -59,8 +59,10 @@ def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSe
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
 
 
-def _fm(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-    return bfm.BayesianFM(samples=settings.fm_samples, seed=seed).fit(ratings)
+def _fm(features: str) -> Callable[..., Any]:
+    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
+        return bfm.BayesianFM(features, samples=settings.fm_samples, seed=seed).fit(ratings)
+    return train
 
 
 GLOCAL = "GLocal-K"
@@ -75,7 +77,8 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "U-AutoRec": _autorec(autorec.BEST_USER),
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
-    "Bayesian FM": _fm,
+    "Bayesian FM": _fm("timeSVD++ flipped"),
+    "Bayesian FM (SVD++)": _fm("SVD++"),
 }
 
 

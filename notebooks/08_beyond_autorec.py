@@ -70,10 +70,10 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 # %% [markdown]
 # ## Parameters
 # `full` is GLocal-K's own schedule (30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B
-# iterations) for every ablation model, and six blend candidates of eight: the two left out,
+# iterations) for every ablation model, and seven blend candidates of nine: the two left out,
 # `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight when the kit's benchmark chose
 # the blend on u1.base's own validation slice (`results/benchmarks/`). `lecture` has far fewer
-# epochs and FM draws, five candidates and no ablation variants; `smoke` (the tests) is tiny.
+# epochs and FM draws, six candidates and no ablation variants; `smoke` (the tests) is tiny.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
@@ -86,9 +86,9 @@ ITERATIONS = smoke_or(MODE, 5, 2)  # L-BFGS-B iterations per epoch (GLocal-K: 5)
 DEMO_EPOCHS = smoke_or(MODE, 3, 1)  # epochs of section 3's hand-written L-BFGS-B loop
 AUTOREC_EPOCHS = by_mode(MODE, None, 15, 2)  # section 8's AutoRec models; None = notebook 03's 30
 BLEND_CANDIDATES = by_mode(MODE, ["GLocal-K", "I-AutoRec (RMSprop)", "I-AutoRec (1000 units)", "U-AutoRec",
-                                   "biased MF", "Bayesian FM"],
-                           ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF", "Bayesian FM"],
-                           ["GLocal-K", "I-AutoRec", "biased MF", "Bayesian FM"])
+                                   "biased MF", "Bayesian FM", "Bayesian FM (SVD++)"],
+                           ["GLocal-K", "I-AutoRec", "U-AutoRec", "biased MF", "Bayesian FM", "Bayesian FM (SVD++)"],
+                           ["GLocal-K", "I-AutoRec", "biased MF", "Bayesian FM", "Bayesian FM (SVD++)"])
 FM_SAMPLES = by_mode(MODE, 512, 200, 16)  # section 7's Gibbs draws, all kept (Rendle et al.: 512)
 VARIANTS = by_mode(MODE, ["no kernel", "one hidden layer", "Adam", "λ₂ = 10"], [],  # also: "λ₂ = 40"
                    ["no kernel", "one hidden layer", "Adam"])  # the ablation rows this run trains
@@ -808,20 +808,10 @@ assert 0 < glocal_test.rmse < 5 and np.isfinite(final.predicted).all()
 # level, and repeats. The prediction averages the kept draws' predictions: an average over the
 # weights' posterior, not one fitted point. The priors are learned from the ratings, so no L2
 # weight, learning rate or epoch count is searched; rank 10 and `FM_SAMPLES` are fixed in advance.
-# Each feature set is scored on the validation slice; the last is refitted on `u1.base` and joins
-# section 8's candidates.
+# Each feature set is scored on the validation slice; the last two join section 8's candidates.
 
 # %%
 #| export bfm
-import contextlib
-import io
-import time
-
-import myfm
-import numpy as np
-import pandas as pd
-import scipy.sparse as sps
-
 import contextlib
 import io
 import time
@@ -1002,8 +992,10 @@ def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSe
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
 
 
-def _fm(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-    return bfm.BayesianFM(samples=settings.fm_samples, seed=seed).fit(ratings)
+def _fm(features: str) -> Callable[..., Any]:
+    def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
+        return bfm.BayesianFM(features, samples=settings.fm_samples, seed=seed).fit(ratings)
+    return train
 
 
 GLOCAL = "GLocal-K"
@@ -1018,7 +1010,8 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "U-AutoRec": _autorec(autorec.BEST_USER),
     "deep I-AutoRec": _autorec(autorec.VARIANTS["deep"]),
     "biased MF": _mf,
-    "Bayesian FM": _fm,
+    "Bayesian FM": _fm("timeSVD++ flipped"),
+    "Bayesian FM (SVD++)": _fm("SVD++"),
 }
 
 
@@ -1256,7 +1249,8 @@ def choose_and_refit(
 stacked = choose_and_refit(  # GLocal-K and the FM: the models of sections 4, 6 and 7, not trained again
     split, names=BLEND_CANDIDATES or list(CANDIDATES), seed=SEED,
     settings=MemberSettings(CONFIG, AUTOREC_EPOCHS, fm_samples=FM_SAMPLES), tune_settings=TUNE,
-    trained={GLOCAL: run, FM: fm_models["timeSVD++ flipped"]}, refitted={GLOCAL: final, FM: fm_final})
+    trained={GLOCAL: run, FM: fm_models["timeSVD++ flipped"], f"{FM} (SVD++)": fm_models["SVD++"]},
+    refitted={GLOCAL: final, FM: fm_final})
 used = stacked.settings
 print(f"AutoRec: λ = {used.autorec_lam:g}, dropout = {used.autorec_dropout:g}; biased MF: k = "
       f"{used.mf_factors}, L2 = {used.mf_reg:g} ({'searched on the slice' if TUNE else 'notebook 03'})")
