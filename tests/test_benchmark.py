@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers import ensemble
+from tools import benchmark
 
 pytestmark = pytest.mark.slow
 
@@ -74,8 +75,10 @@ def test_ensemble_benchmark_json(offline_data: Path, bench_main: Callable[..., d
     result = bench_main("autorec", "--model", "ensemble", "--split", "u1", env={"COURSE_MODE": "smoke"})
     assert result["model"] == "ensemble" and result["smoke"] is True and 0.5 < result["rmse"] < 3
     assert set(result["weights"]) == set(result["member_rmse"]) == set(result["members"])
-    assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(ensemble.CANDIDATES)
+    assert set(result["members"]) <= set(result["candidate_valid_rmse"]) == set(benchmark.ENSEMBLE_CANDIDATES)
+    assert set(benchmark.ENSEMBLE_CANDIDATES) <= set(ensemble.CANDIDATES)
     assert result["selected_on"] == "u1.base (5% validation slice, seed 0)"
     assert result["chosen_settings"]["autorec_lam"] in (1e-3, 3e-3) and result["chosen_settings"]["mf_factors"] == 10
-    for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "epochs_chosen", "bfm_rmse"):
+    for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "bfm_rmse", "bfm_seconds"):
         assert result[key] > 0
+    assert (result["epochs_chosen"] is None) == (ensemble.GLOCAL not in benchmark.ENSEMBLE_CANDIDATES)

@@ -121,7 +121,7 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
     """One table per benchmark model: a row per run, and the five folds' mean and sd where all five are there."""
     if not rows:
         return "No benchmark has been recorded yet."
-    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "bfm_rmse", "seconds", "selection_seconds",
+    fields = ["split", "seed", "rmse", "mae", "glocal_rmse", "bfm_rmse", "seconds", "selection_seconds", "bfm_seconds",
               "epochs_chosen", "chosen", "features", "rank", "samples", "selected_on"]
     parts = []
     table = pd.DataFrame(rows)
@@ -140,10 +140,11 @@ def benchmark_tables(rows: list[dict[str, Any]]) -> str:
             if len(per_fold) == 5:
                 parts += ["", f"Five folds: RMSE {statistics.mean(per_fold):.4f} ± {statistics.stdev(per_fold):.4f} "
                           "(mean ± sd of the folds' mean over seeds)."]
-                if "glocal_rmse" in folds.columns and folds["glocal_rmse"].notna().all():
-                    alone = folds.groupby("split")["glocal_rmse"].mean()
-                    parts += ["", f"GLocal-K alone (`glocal_rmse`), five folds: RMSE {statistics.mean(alone):.4f} ± "
-                              f"{statistics.stdev(alone):.4f}."]
+                for field, who in (("glocal_rmse", "GLocal-K alone"), ("bfm_rmse", "The Bayesian FM alone")):
+                    if field in folds.columns and folds[field].notna().all():
+                        alone = folds.groupby("split")[field].mean()
+                        parts += ["", f"{who} (`{field}`), five folds: RMSE {statistics.mean(alone):.4f} ± "
+                                  f"{statistics.stdev(alone):.4f}."]
             u1 = group[group["split"] == "u1"]["rmse"]
             if len(u1) > 1:
                 parts += ["", f"u1 over {len(u1)} seeds: RMSE {u1.mean():.4f}."]
