@@ -247,10 +247,11 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
             "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
-#: The blend's candidates here: notebook 08's, less those that cost minutes and took little weight when the blend
-#: was chosen on u1.base's own slice (08's recorded full run: see the README), so that a fold takes minutes.
-ENSEMBLE_CANDIDATES = ("Bayesian FM", "Bayesian FM (SVD++)", "I-AutoRec", "I-AutoRec (1000 units)", "U-AutoRec",
-                       "biased MF")
+#: The blend's candidates here: notebook 08's, less those that took no weight, or little for minutes of training,
+#: when 08's recorded full run chose the blend on u1.base's own slice (results/record-full.json, 08's candidates
+#: table): GLocal-K (a small weight for minutes of training, and as long again to refit), I-AutoRec (1000
+#: units), U-AutoRec (which failed the yardstick). I-AutoRec comes from the per-fold search; biased MF costs a second.
+ENSEMBLE_CANDIDATES = ("Bayesian FM", "Bayesian FM (SVD++)", "I-AutoRec", "I-AutoRec (RMSprop)", "biased MF")
 #: The per-fold search of AutoRec's λ and input dropout (a part of notebook 03's grid) and of biased MF's size and
 #: L2 weight (its whole grid): every fold chooses its own, on its own slice.
 ENSEMBLE_AUTOREC_GRID = ((1e-3, 0.5), (3e-3, 0.5))
