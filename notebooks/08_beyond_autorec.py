@@ -1359,9 +1359,10 @@ def versus(table, name):
 
 
 full_singles = full_test[~full_test.index.str.startswith("stacked blend")]
-no_fm, full_no_fm = singles.drop(index=FM), full_singles.drop(index=FM, errors="ignore")
+no_fm = singles.drop(index=[n for n in singles.index if n.startswith(FM)])  # every Bayesian FM out
+full_no_fm = full_singles.drop(index=[n for n in full_singles.index if n.startswith(FM)])
 if GLOCAL in passed and len(no_fm) > 1:
-    print(f"- GLocal-K against the best other single model but the FM on {SPLIT}.test: {THIS}, "
+    print(f"- GLocal-K against the best other single model but the FMs on {SPLIT}.test: {THIS}, "
           f"{versus(no_fm, GLOCAL)}; {KIT}, {versus(full_no_fm, 'GLocal-K')}.")
 else:
     print(f"- GLocal-K: not compared in this run (it did not beat the yardstick, or stands alone); "
