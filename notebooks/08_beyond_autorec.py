@@ -72,8 +72,8 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 # `full` is GLocal-K's own schedule (30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B
 # iterations) for every ablation model, and seven blend candidates of nine: the two left out,
 # `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight when the kit's benchmark chose
-# the blend on u1.base's own validation slice (`results/benchmarks/`). `lecture` has far fewer
-# epochs and FM draws, six candidates and no ablation variants; `smoke` (the tests) is tiny.
+# the blend on u1.base's own validation slice (`results/benchmarks/archive/`). `lecture` has far
+# fewer epochs and FM draws, six candidates and no ablation variants; `smoke` (the tests) is tiny.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
