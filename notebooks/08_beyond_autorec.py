@@ -26,7 +26,7 @@
 # autoencoder of three such layers, trained full-batch with the quasi-Newton **L-BFGS**, is
 # **Sparse FC**; **GLocal-K** (Han et al., CIKM 2021) fine-tunes it on the rating matrix
 # convolved with a **global kernel** made from its own reconstruction. We write both in Keras,
-# train them as their authors did, meet the baseline a practitioner tries first (a **Bayesian
+# train them as their authors did, meet a strong, carefully run baseline (a **Bayesian
 # factorization machine**), blend models chosen on a validation slice, and look at the test set
 # once.
 #
@@ -35,14 +35,15 @@
 # - minimise an objective written as a paper's code writes it, full-batch with SciPy's L-BFGS-B;
 # - run an ablation and a stacked blend on a validation slice, and weigh results against a strong baseline.
 #
-# **What you should see** (printed verdicts, with the kit's recorded full run beside yours):
+# **What you should see** (printed verdicts, some beside the kit's recorded full run):
 # - section 4, `connections cut`: started as GLocal-K starts it, the kernel cuts nothing;
 # - section 5: in the full run GLocal-K's second stage beats Sparse FC (row "no fine-tuning");
 #   lecture mode gives Sparse FC too few epochs to show it;
 # - section 6: lecture mode's GLocal-K is far from its full-run test RMSE;
 # - section 7: each richer feature set lowers the FM's validation RMSE;
-# - *Reading the results*: the Bayesian FM beats every other single model; the full run's GLocal-K
-#   beats the rest; the stacked blend beats its best member.
+# - *Reading the results*: on `u1.test` the Bayesian FM beats every other model scored there
+#   (GLocal-K and the blend's members); the full run's GLocal-K beats the rest; the blend beats its
+#   best member.
 #
 # **How long:** printed under *Results*; the README lists the recorded runs' times.
 
@@ -71,9 +72,9 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 # ## Parameters
 # `full` is GLocal-K's own schedule (30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B
 # iterations) for every ablation model, and seven blend candidates of nine: the two left out,
-# `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight when the kit's benchmark chose
-# the blend on u1.base's own validation slice (`results/benchmarks/archive/`). `lecture` has far
-# fewer epochs and FM draws, six candidates and no ablation variants; `smoke` (the tests) is tiny.
+# `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight in the kit's earlier blend (no
+# FM) on u1.base's own validation slice. `lecture` has far fewer epochs and FM draws, six
+# candidates and no ablation variants; `smoke` (the tests) is tiny.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
@@ -127,8 +128,8 @@ runtime.set_seed(SEED)
 # by `W ⊙ K`, `Kᵢⱼ = max(0, 1 − ‖uᵢ − vⱼ‖²)`: 1 where two embeddings coincide, 0 (cut) once they
 # are 1 apart. Its penalty is written as GLocal-K's TensorFlow 1 code computes it (`tf.nn.l2_loss`
 # and `l2_regularizer` both **halve**): `0.5·λ₂·ΣW² + 0.5·λₛ·ΣK²`. `use_kernel=False` makes it a
-# plain dense layer (section 5). Cells marked `#| export` are copied into `helpers/kernel_autorec.py`
-# and `helpers/ensemble.py`, from which the kit's benchmark trains the same models.
+# plain dense layer (section 5). Cells marked `#| export` are copied into `helpers/`
+# (`kernel_autorec`, `bfm`, `ensemble`), which the benchmark imports.
 
 # %%
 #| default_exp kernel_autorec
@@ -678,11 +679,10 @@ if run.share_pruned() == 0:
 # ## 5. What matters? An ablation on the validation slice
 # Each row changes one thing from GLocal-K as published and trains on the same fitting part for
 # the same epochs, its epoch chosen the same way; "no fine-tuning" (Sparse FC) is section 4's
-# pre-training. Adam takes full-batch steps, as many per epoch as
-# L-BFGS-B's iterations. The yardstick is the bias baseline (notebook 03) on the same slice: a row
-# that does not beat it by more than `LEARN_MARGIN` FAILED and is not compared. Which variant ends
-# best shows only after the whole schedule, so lecture mode trains no variant (`VARIANTS`): its
-# rows are section 4's two stages, beside the kit's recorded full run.
+# first stage, so it has fewer epochs. The yardstick is the bias baseline (notebook 03) on the
+# same slice: a row that does not beat it by more than `LEARN_MARGIN` FAILED and is not compared.
+# Which variant ends best shows only after the whole schedule, so lecture mode trains no variant
+# (`VARIANTS`): its rows are section 4's two stages, beside the kit's recorded full run.
 
 # %%
 variants = {
@@ -771,15 +771,15 @@ elif differ:
 else:
     print(f"- Every row this run trained ({len(both)}) gets the same verdict here as in the recorded full run.")
 if len(both) < len(compared):
-    print(f"- {len(compared) - len(both)} rows come from the recorded full run only: "
+    extra = len(compared) - len(both)
+    print(f"- {extra} {'row comes' if extra == 1 else 'rows come'} from the recorded full run only: "
           f"{', '.join(v for v in compared.index if v not in both)}.")
 compared.round(4)
 
 # %% [markdown]
 # ## 6. One refit, one look at the test set
 # GLocal-K as published, trained again on all of `u1.base` for the epochs chosen in section 4 and
-# scored once on `u1.test` (users or items it never saw get the bias baseline). Only the epochs
-# are chosen, as in the benchmark.
+# scored once on `u1.test` (users or items it never saw get the bias baseline).
 
 # %%
 final = train_glocal_k(train, index, CONFIG.for_epochs(chosen_epoch), seed=SEED)
@@ -804,10 +804,11 @@ assert 0 < glocal_test.rmse < 5 and np.isfinite(final.predicted).all()
 # add columns, all from the base file: the items the user rated, each 1/√n (SVD++'s implicit
 # feedback), then the day of the rating and the users who rated the item ("timeSVD++ flipped").
 # `myfm` fits it by **Gibbs sampling**: it draws each weight from its distribution given the
-# others, the ratings and the prior, then each feature group's prior precision and the noise
-# level, and repeats. The prediction averages the kept draws' predictions: an average over the
-# weights' posterior, not one fitted point. The priors are learned from the ratings, so no L2
-# weight, learning rate or epoch count is searched; rank 10 and `FM_SAMPLES` are fixed in advance.
+# others, the ratings and the prior, then each feature group's prior mean and precision and the
+# noise precision, and repeats. The prediction averages all draws' predictions (the first ones
+# too): an average over the posterior, not one fitted point. The priors are drawn from the
+# ratings as well, so no L2 weight, learning rate or epoch count is searched; rank 10 and
+# `FM_SAMPLES` are fixed in advance.
 # Each feature set is scored on the validation slice; the last two join section 8's candidates.
 
 # %%
@@ -934,7 +935,7 @@ fm_table.round(4)
 # ratings better with one more model), and keeps the step with the lowest score.
 # `choose_and_refit` does this on the slice (reusing sections 4, 6 and 7's models), then trains
 # the chosen models again on all of `u1.base`. AutoRec and biased MF keep notebook 03's settings
-# (`TUNE = True` searches them again on the slice). A candidate that does not beat the yardstick
+# (lecture mode: fewer epochs; `TUNE = True` searches them again on the slice). A candidate that does not beat the yardstick
 # enters no blend: if one was chosen, the blend is chosen again without it.
 
 # %%
@@ -1369,7 +1370,7 @@ else:
           f"{KIT}, {versus(full_no_fm, 'GLocal-K')}.")
 if FM in passed and len(singles) > 1:
     full_fm = f"{KIT}, {versus(full_singles, FM)}" if FM in full_singles.index else f"no FM in {KIT}"
-    print(f"- The Bayesian FM against the best other single model on {SPLIT}.test: {THIS}, "
+    print(f"- The Bayesian FM against the best other model scored on {SPLIT}.test: {THIS}, "
           f"{versus(singles, FM)}; {full_fm}.")
 best_member = min(stacked.members, key=valid_rmse.get)  # the best alone on validation, not on the test
 blend_rmse, member_rmse = test_scores[stack_key].rmse, test_scores[best_member].rmse
@@ -1555,6 +1556,6 @@ print(f"init_scale 0.3: lowest val RMSE {mine['lowest val RMSE']:.4f} (epoch {mi
 
 # %% [markdown]
 # ## What's next
-# Run the benchmark, which makes every choice on each split's own base file:
+# In the instructors' kit, the benchmark makes every choice on each split's own base file:
 # `python -m helpers.benchmark autorec --model glocal --split u1 --json` (`--model kernel`: Sparse
-# FC, `bfm`: the Bayesian FM, `ensemble`: the stacked blend).
+# FC, `bfm`: the Bayesian FM, `ensemble`: a faster blend, without GLocal-K).

@@ -9,7 +9,9 @@ Colab-only lines (the Drive mount and the `%tensorflow_version` magic) are left 
 scratch copy of the same `u1.base` and `u1.test` the kit reads, and its ML-100K epochs are `--epochs` for
 each stage. Its printed "Time:" lines (one epoch's L-BFGS-B call plus one prediction) are read back.
 The kit's `train_glocal_k` (notebook 08) trains on the same `u1.base` in this process; its `history.seconds`
-times the same work per epoch. The figures are medians over each stage's epochs.
+times an epoch's L-BFGS-B call alone, so the authors' figure holds one forward pass more (a small share of an
+epoch's function and gradient evaluations). The figures are medians over each stage's epochs; the stored run is
+results/glocal_speed.json.
 """
 
 from __future__ import annotations
