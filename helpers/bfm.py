@@ -3,7 +3,7 @@
 # ruff: noqa: E501  (the lesson's lines, and nbdev's __all__ on one line)
 
 # %% auto #0
-__all__ = ['FEATURE_SETS', 'BayesianFM']
+__all__ = ['FEATURE_SETS', 'LIKELIHOODS', 'BayesianFM']
 
 # %% ../notebooks/08_beyond_autorec.ipynb
 import contextlib
@@ -21,6 +21,10 @@ FEATURE_SETS = {
     "SVD++": ("items the user rated",),  # implicit feedback: which items, not how they were rated
     "timeSVD++ flipped": ("items the user rated", "users who rated the item", "day"),
 }
+
+#: How a rating arises from the FM's score: plus Gaussian noise (regression), or the score plus noise
+#: cut at thresholds sampled with the rest (ordered probit: which star, not how many).
+LIKELIHOODS = {"gaussian": myfm.MyFMRegressor, "ordered probit": myfm.MyFMOrderedProbit}
 
 
 def _codes(values: np.ndarray, known: np.ndarray) -> np.ndarray:
@@ -46,11 +50,14 @@ def _scaled(rated: sps.csr_matrix) -> sps.csr_matrix:
 class BayesianFM:
     """A factorization machine of rank `rank`, sampled by Gibbs sampling (myfm); features from the base file."""
 
-    def __init__(self, features: str = "timeSVD++ flipped", rank: int = 10, samples: int = 512, seed: int = 0):
+    def __init__(self, features: str = "timeSVD++ flipped", rank: int = 10, samples: int = 512, seed: int = 0,
+                 likelihood: str = "gaussian"):
         if features not in FEATURE_SETS:
             raise ValueError(f"features={features!r}: choose one of {list(FEATURE_SETS)}.")
+        if likelihood not in LIKELIHOODS:
+            raise ValueError(f"likelihood={likelihood!r}: choose one of {list(LIKELIHOODS)}.")
         self.features, self.rank, self.samples, self.seed = features, rank, samples, seed
-        self.extra = FEATURE_SETS[features]
+        self.extra, self.likelihood = FEATURE_SETS[features], likelihood
 
     def _design(self, pairs: pd.DataFrame) -> tuple:
         """The day as one-hot columns (or None), and a relation block for the users and one for the items."""
@@ -77,10 +84,17 @@ class BayesianFM:
             + [len(self.items)] * ("items the user rated" in self.extra) + [len(self.items)] \
             + [len(self.users)] * ("users who rated the item" in self.extra)  # one prior per group
         grouping = [g for g, size in enumerate(groups) for _ in range(size)]
-        self.fm = myfm.MyFMRegressor(rank=self.rank, random_seed=self.seed)
+        target = ratings["rating"].to_numpy(dtype=np.float64)
+        if self.likelihood == "ordered probit":  # the stars as ordered classes 0, 1, ...
+            self.stars = np.unique(target)
+            if not np.allclose(self.stars, np.arange(self.stars[0], self.stars[0] + len(self.stars))):
+                raise ValueError(f"ordered probit needs whole, consecutive stars; the ratings hold {self.stars}.")
+            target = (target - self.stars[0]).astype(np.int64)
+            day = sps.csr_matrix((len(ratings), 0)) if day is None else day
+        self.fm = LIKELIHOODS[self.likelihood](rank=self.rank, random_seed=self.seed)
         with contextlib.redirect_stderr(io.StringIO()):  # myfm draws a progress bar on stderr
-            self.fm.fit(day, ratings["rating"].to_numpy(dtype=np.float64), X_rel=blocks, grouping=grouping,
-                        n_iter=self.samples, n_kept_samples=self.samples)
+            self.fm.fit(day, target, X_rel=blocks, grouping=grouping, n_iter=self.samples,
+                        n_kept_samples=self.samples)
         self.seconds = time.perf_counter() - start
         return self
 
@@ -90,4 +104,8 @@ class BayesianFM:
         unseen = (_codes(pairs["user_id"].to_numpy(), self.users) == len(self.users)) | (
             _codes(pairs["item_id"].to_numpy(), self.items) == len(self.items))
         day, blocks = self._design(pairs)
-        return np.where(unseen, fallback, self.fm.predict(day, blocks)), unseen
+        if self.likelihood == "gaussian":
+            return np.where(unseen, fallback, self.fm.predict(day, blocks)), unseen
+        day = sps.csr_matrix((len(pairs), 0)) if day is None else day
+        expected = self.fm.predict_proba(day, blocks) @ self.stars  # the mean of each pair's star distribution
+        return np.where(unseen, fallback, expected), unseen

@@ -59,9 +59,10 @@ def _mf(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSe
     return evaluation.BiasedMF(settings.mf_factors, settings.mf_reg, seed=seed).fit(ratings)
 
 
-def _fm(features: str) -> Callable[..., Any]:
+def _fm(features: str, **options: Any) -> Callable[..., Any]:
     def train(ratings: pd.DataFrame, index: RatingIndex, seed: int, settings: MemberSettings) -> Any:
-        return bfm.BayesianFM(features, samples=settings.fm_samples, seed=seed).fit(ratings)
+        return bfm.BayesianFM(features, samples=settings.fm_samples, seed=seed, **options).fit(ratings)
+    train.fm = {"features": features, **options}  # type: ignore[attr-defined]  # what it trains, but for samples and seed
     return train
 
 
@@ -79,6 +80,8 @@ CANDIDATES: dict[str, Callable[..., Any]] = {
     "biased MF": _mf,
     "Bayesian FM": _fm("timeSVD++ flipped"),
     "Bayesian FM (SVD++)": _fm("SVD++"),
+    "Bayesian FM (ordered probit)": _fm("timeSVD++ flipped", likelihood="ordered probit"),
+    "Bayesian FM (rank 20)": _fm("timeSVD++ flipped", rank=20),
 }
 
 

@@ -82,3 +82,28 @@ def test_ensemble_benchmark_json(offline_data: Path, bench_main: Callable[..., d
     for key in ("mae", "seconds", "selection_seconds", "valid_rmse", "cv_rmse", "bfm_rmse", "bfm_seconds"):
         assert result[key] > 0
     assert (result["epochs_chosen"] is None) == (ensemble.GLOCAL not in benchmark.ENSEMBLE_CANDIDATES)
+    fms = {name for name in benchmark.ENSEMBLE_CANDIDATES if name.startswith("Bayesian FM")}
+    # every FM trained in a worker process, on the fitting part and on the whole base file
+    assert {stage: set(by_name) for stage, by_name in result["fm_seconds"].items()} == {"fit": fms, "base": fms}
+
+
+def test_a_model_from_a_worker_scores_only_its_own_pairs() -> None:
+    import numpy as np
+    import pandas as pd
+
+    pairs = pd.DataFrame({"user_id": [1, 2], "item_id": [5, 6]})
+    model = benchmark.Pending({"fm": _Done((np.array([3.5, 4.0]), 1.5))}, pairs)["fm"]
+    assert model.predict_pairs(pairs, 3.0)[0].tolist() == [3.5, 4.0] and model.seconds == 1.5
+    assert "fm" in benchmark.Pending({"fm": None}, pairs) and "other" not in benchmark.Pending({"fm": None}, pairs)
+    with pytest.raises(ValueError, match="worker process"):
+        model.predict_pairs(pairs.iloc[::-1], 3.0)
+
+
+class _Done:
+    """A finished future."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def result(self) -> object:
+        return self.value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sps
 
 from helpers import bfm
 
@@ -57,3 +58,22 @@ def test_richer_features_fit_the_base_file_better() -> None:
     rmse = {f: float(np.sqrt(np.mean((m.predict_pairs(base, 3.0)[0] - base["rating"]) ** 2)))
             for f, m in fitted.items()}
     assert rmse["timeSVD++ flipped"] < rmse["MF"]
+
+
+@pytest.mark.parametrize("features", ["MF", "timeSVD++ flipped"])
+def test_ordered_probit_predicts_the_mean_star(features: str) -> None:
+    """The ordered-probit FM reads the stars as ordered classes: its prediction is the mean of each pair's
+    star distribution, so it lies within the stars the base file holds; stars that are not whole are an error."""
+    base, pairs = _ratings(0), _ratings(1).head(40)
+    fm = bfm.BayesianFM(features, samples=16, seed=1, likelihood="ordered probit").fit(base)
+    pred, unseen = fm.predict_pairs(pairs, fallback=3.0)
+    stars = np.unique(base["rating"])
+    assert not unseen.any() and stars.min() <= pred.min() and pred.max() <= stars.max()
+    day, blocks = fm._design(pairs)
+    proba = fm.fm.predict_proba(sps.csr_matrix((len(pairs), 0)) if day is None else day, blocks)
+    np.testing.assert_allclose(pred, proba @ stars)
+    half = base.assign(rating=base["rating"] + 0.5 * (base.index % 2))
+    with pytest.raises(ValueError, match="whole, consecutive stars"):
+        bfm.BayesianFM(features, samples=4, likelihood="ordered probit").fit(half)
+    with pytest.raises(ValueError, match="likelihood="):
+        bfm.BayesianFM(likelihood="poisson")

@@ -23,7 +23,8 @@ chosen in notebook 03 on u1.base's validation slice: on u2-u5 those settings hav
 `--model bfm` is the baseline to beat, a Bayesian factorization machine (notebook 08's `helpers.bfm`,
 myfm's Gibbs sampler): Rendle et al.'s "timeSVD++ flipped" features from the base file, rank 10, 512 samples, all
 fixed in advance (`selected_on`), so it needs no validation slice. `--model ensemble` reports it on
-the same split too (`bfm_rmse`), and the FM is one of the blend's candidates.
+the same split too (`bfm_rmse`). The blend's candidates hold that FM and three more (SVD++'s features, an
+ordered-probit likelihood, rank 20); they train side by side in worker processes (`fm_seconds`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -250,30 +252,101 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
 #: The blend's candidates here: notebook 08's, less those that took no weight, or little for minutes of training,
 #: when 08's recorded full run chose the blend on u1.base's own slice (results/record-full.json, 08's candidates
 #: table): GLocal-K (a small weight for minutes of training, and as long again to refit), I-AutoRec (1000
-#: units), U-AutoRec (which failed the yardstick). I-AutoRec comes from the per-fold search; biased MF costs a second.
-ENSEMBLE_CANDIDATES = ("Bayesian FM", "Bayesian FM (SVD++)", "I-AutoRec", "I-AutoRec (RMSprop)", "biased MF")
+#: units), U-AutoRec (which failed the yardstick); and less I-AutoRec (RMSprop), whose errors on the slices of
+#: u1.base and u2.base follow I-AutoRec's (residuals correlated at 0.997), so that it took one's weight or the
+#: other's. I-AutoRec comes from the per-fold search; biased MF costs a second. The four FMs differ in features,
+#: likelihood or rank (notebook 08, section 7).
+ENSEMBLE_CANDIDATES = ("Bayesian FM (rank 20)", "Bayesian FM (ordered probit)", "Bayesian FM", "Bayesian FM (SVD++)",
+                       "I-AutoRec", "biased MF")  # the FMs longest first: the workers take them in this order
 #: The per-fold search of AutoRec's λ and input dropout (a part of notebook 03's grid) and of biased MF's size and
 #: L2 weight (its whole grid): every fold chooses its own, on its own slice.
 ENSEMBLE_AUTOREC_GRID = ((1e-3, 0.5), (3e-3, 0.5))
+#: Worker processes for the FMs: myfm's Gibbs sampler runs on one core (and holds Python's lock), so the blend's
+#: FMs train side by side in processes, on the fitting part and on the whole base file, while the main process
+#: searches and trains AutoRec with TensorFlow.
+FM_WORKERS = 2
+
+
+def _fm_job(fm: dict[str, Any], ratings: Any, pairs: Any, fallback: Any, seed: int, samples: int) -> tuple[Any, float]:
+    """In a worker process: train a blend candidate's Bayesian FM (`fm`: its `ensemble.CANDIDATES` entry's
+    settings) on `ratings`; its predictions of `pairs` (helpers.bfm loads no TensorFlow)."""
+    from helpers.bfm import BayesianFM
+
+    model = BayesianFM(**fm, samples=samples, seed=seed).fit(ratings)
+    return model.predict_pairs(pairs, fallback)[0], model.seconds
+
+
+@dataclass
+class Predicted:
+    """A model trained in a worker process, as its predictions of the pairs it was trained to score."""
+
+    users: Any
+    items: Any
+    predictions: Any
+    seconds: float
+
+    def predict_pairs(self, pairs: Any, fallback: Any) -> tuple[Any, None]:
+        import numpy as np
+
+        if not (np.array_equal(pairs["user_id"].to_numpy(), self.users)
+                and np.array_equal(pairs["item_id"].to_numpy(), self.items)):
+            raise ValueError("This model was trained in a worker process and kept only its predictions of the pairs "
+                             "it was given (the validation slice or the test file); score those pairs.")
+        return self.predictions, None
+
+
+class Pending(Mapping):
+    """Models that worker processes are training, by name: reading one waits for it."""
+
+    def __init__(self, futures: dict[str, Any], pairs: Any) -> None:
+        self.futures, self.pairs = futures, pairs
+
+    def __getitem__(self, name: str) -> Predicted:
+        predictions, seconds = self.futures[name].result()
+        return Predicted(self.pairs["user_id"].to_numpy(), self.pairs["item_id"].to_numpy(), predictions, seconds)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.futures
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.futures)
+
+    def __len__(self) -> int:
+        return len(self.futures)
 
 
 def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False) -> dict[str, Any]:
     """Notebook 08's stacked blend with every choice made on a 5% validation slice of the split's own base
     file: AutoRec's λ and input dropout, MF's size and L2 weight (`ensemble.tune`), GLocal-K's epochs where it
     is a candidate, the members and their weights; the members refitted on the whole base file, one look at its
-    test file. `bfm_seconds` is the FM alone in the same run (`selection_seconds` + `seconds`: the blend)."""
+    test file. The FM candidates train in `FM_WORKERS` processes from the start, on the fitting part and on the
+    whole base file (those the blend does not choose as well). `selection_seconds` + `seconds` is the blend's
+    wall time, those trainings included; `bfm_seconds` is the FM alone in the same run."""
+    import multiprocessing
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
     import numpy as np
 
     from helpers import ensemble, evaluation
 
+    began = time.perf_counter()
     test, index, fallback = split.test, split.index, split.fallback
     autorec_epochs = epochs if epochs is not None else (2 if smoke else None)
     settings = ensemble.MemberSettings(_glocal_config("glocal", epochs, smoke), autorec_epochs)
     grids = {"autorec_grid": ENSEMBLE_AUTOREC_GRID, "mf_grid": ((10, 0.1),) if smoke else ensemble.MF_GRID}
     if smoke:
         settings = replace(settings, fm_samples=8)
-    chosen = ensemble.choose_and_refit(split, names=ENSEMBLE_CANDIDATES, seed=seed, settings=settings,
-                                       tune_settings=True, **grids)
+    fms = [name for name in ENSEMBLE_CANDIDATES if name.startswith("Bayesian FM")]
+    with ProcessPoolExecutor(FM_WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
+        jobs = {stage: {name: pool.submit(_fm_job, ensemble.CANDIDATES[name].fm, data, pairs, fb, seed,  # type: ignore[attr-defined]
+                                          settings.fm_samples) for name in fms}
+                for stage, data, pairs, fb in (("fit", split.fit, split.valid, split.valid_fallback),
+                                               ("base", split.train, test, fallback))}
+        chosen = ensemble.choose_and_refit(split, names=ENSEMBLE_CANDIDATES, seed=seed, settings=settings,
+                                           tune_settings=True, trained=Pending(jobs["fit"], split.valid),
+                                           refitted=Pending(jobs["base"], test), **grids)
+    wall = time.perf_counter() - began  # the pool's last jobs included
     tuned = chosen.settings
     pred, member_preds = chosen.predict(test, fallback)
     unseen = ~(np.isin(test["user_id"], index.user_ids) & np.isin(test["item_id"], index.item_ids))
@@ -287,7 +360,7 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
                   "glocal_seconds": round(chosen.final_seconds[ensemble.GLOCAL], 2),
                   "glocal_selection_seconds": round(chosen.selection_seconds[ensemble.GLOCAL], 2)}
     return {"benchmark": "autorec", "split": split.name, "model": "ensemble", "rmse": scores.rmse, "mae": scores.mae,
-            "seconds": round(chosen.refit_wall, 2), "selection_seconds": round(chosen.selection_wall, 2),
+            "seconds": round(chosen.refit_wall, 2), "selection_seconds": round(wall - chosen.refit_wall, 2),
             "epochs_chosen": chosen.glocal_epochs, "selected_on": selected_on(split),
             "chosen_settings": {"autorec_lam": tuned.autorec_lam, "autorec_dropout": tuned.autorec_dropout,
                                 "mf_factors": tuned.mf_factors, "mf_reg": tuned.mf_reg},
@@ -297,8 +370,10 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
             "member_rmse": {k: round(evaluation.rmse(test["rating"], p), 4) for k, p in member_preds.items()},
             "candidate_valid_rmse": {k: round(evaluation.rmse(chosen.valid_ratings, p), 4)
                                      for k, p in chosen.valid_predictions.items()},
-            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()}, **glocal, "bfm_rmse": fm_alone["rmse"],
-            "bfm_seconds": fm_alone["seconds"],
+            "member_seconds": {k: round(v, 2) for k, v in chosen.final_seconds.items()},
+            "fm_seconds": {stage: {k: round(f.result()[1], 2) for k, f in by_name.items()}
+                           for stage, by_name in jobs.items()},
+            "fm_workers": FM_WORKERS, **glocal, "bfm_rmse": fm_alone["rmse"], "bfm_seconds": fm_alone["seconds"],
             "n_test": scores.n, "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
