@@ -70,11 +70,11 @@ KIT, MODE = colab_setup.setup(MODE)  # prints the runtime, the GPU and the run m
 
 # %% [markdown]
 # ## Parameters
-# `full` is GLocal-K's own schedule (30 pre-training and 60 fine-tuning epochs of 5 L-BFGS-B
-# iterations) for every ablation model, and seven blend candidates of nine: the two left out,
-# `I-AutoRec` (notebook 03's) and deep I-AutoRec, took no weight in the kit's earlier blend (no
-# FM) on u1.base's own validation slice. `lecture` has far fewer epochs and FM draws, six
-# candidates and no ablation variants; `smoke` (the tests) is tiny.
+# `full` is GLocal-K's own schedule (30 pre-training + 60 fine-tuning epochs, 5 L-BFGS-B
+# iterations each) for the ablation models it trains, and seven of the eleven blend candidates:
+# `I-AutoRec` (notebook 03's) and deep I-AutoRec took no weight in an earlier blend (no FM) on
+# u1.base's validation slice; two FMs serve the benchmark. `lecture`: far fewer epochs and FM
+# draws, six candidates and no ablation variants; `smoke` (the tests) is tiny.
 
 # %%
 from helpers.runtime import by_mode, smoke_or
