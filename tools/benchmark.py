@@ -254,9 +254,9 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
 #: table): GLocal-K (a small weight for minutes of training, and as long again to refit), I-AutoRec (1000
 #: units), U-AutoRec (which failed the yardstick); and less I-AutoRec (RMSprop), whose errors on u1.base's slice
 #: follow I-AutoRec's (residuals correlated at 0.997): the earlier blends (results/benchmarks/archive/two-fms/)
-#: took one of the two on each fold, never both. Plus two FMs on the same features, an ordered-probit likelihood and rank 20,
-#: each with a lower validation RMSE than the rank-10 FM's on u1.base's slice. I-AutoRec comes from the per-fold
-#: search; biased MF costs a second.
+#: took one of the two on each fold, never both. Plus two FMs on the same features, an ordered-probit likelihood
+#: and rank 20, each with a lower validation RMSE than the rank-10 FM's on u1.base's slice. I-AutoRec comes from
+#: the per-fold search; biased MF costs a second.
 ENSEMBLE_CANDIDATES = ("Bayesian FM (rank 20)", "Bayesian FM (ordered probit)", "Bayesian FM", "Bayesian FM (SVD++)",
                        "I-AutoRec", "biased MF")  # the FMs longest first: the workers take them in this order
 #: The per-fold search of AutoRec's λ and input dropout (a part of notebook 03's grid) and of biased MF's size and
@@ -338,10 +338,11 @@ def ensemble_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = 
     grids = {"autorec_grid": ENSEMBLE_AUTOREC_GRID, "mf_grid": ((10, 0.1),) if smoke else ensemble.MF_GRID}
     if smoke:
         settings = replace(settings, fm_samples=8)
-    fms = [name for name in ENSEMBLE_CANDIDATES if name.startswith("Bayesian FM")]
+    fms = {name: ensemble.CANDIDATES[name].fm for name in ENSEMBLE_CANDIDATES  # what each FM candidate trains
+           if hasattr(ensemble.CANDIDATES[name], "fm")}
     with ProcessPoolExecutor(FM_WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
-        jobs = {stage: {name: pool.submit(_fm_job, ensemble.CANDIDATES[name].fm, data, pairs, fb, seed,  # type: ignore[attr-defined]
-                                          settings.fm_samples) for name in fms}
+        jobs = {stage: {name: pool.submit(_fm_job, fm, data, pairs, fb, seed, settings.fm_samples)
+                        for name, fm in fms.items()}
                 for stage, data, pairs, fb in (("fit", split.fit, split.valid, split.valid_fallback),
                                                ("base", split.train, test, fallback))}
         chosen = ensemble.choose_and_refit(split, names=ENSEMBLE_CANDIDATES, seed=seed, settings=settings,
