@@ -79,6 +79,33 @@ def test_stand_in_mount_links_my_drive_once(tmp_path: Path, monkeypatch: pytest.
     assert not (tmp_path / "elsewhere").exists()
 
 
+def test_each_notebook_runs_in_its_own_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two notebooks at a time, each with its own /content (as each Colab notebook has its own runtime), so two
+    kernels that mount Drive at once do not race for one `drive/MyDrive` link."""
+    import subprocess
+    import threading
+
+    kit, content = tmp_path / "kit", tmp_path / "content"
+    (kit / "notebooks").mkdir(parents=True)
+    content.mkdir()
+    for name in ("01_a.ipynb", "02_b.ipynb"):
+        (kit / "notebooks" / name).write_text("{}")
+    seen, lock = [], threading.Lock()
+
+    def fake_run(args, cwd, env, **kwargs):
+        with lock:
+            seen.append((args[-1], Path(cwd), env["COLAB_REPLICA_CONTENT"]))
+        return subprocess.CompletedProcess(args, 0, "1 passed\n", "")
+
+    monkeypatch.setattr(colab_replica.subprocess, "run", fake_run)
+    monkeypatch.setattr(colab_replica, "OUT", tmp_path / "out")
+    results = colab_replica.run_notebooks(kit, content, {"COLAB_REPLICA_CONTENT": str(content)}, edition="instructor")
+    assert [r["ok"] for r in results] == [True, True]
+    runs = {Path(notebook).stem: (cwd, env) for notebook, cwd, env in seen}
+    assert runs == {stem: (content / stem, str(content / stem)) for stem in ("01_a", "02_b")}
+    assert all((content / stem).is_dir() for stem in runs)
+
+
 def test_requirement_lower_bounds_are_the_colab_versions_the_replica_runs() -> None:
     """Each `>=` bound in requirements.txt is the oldest version among the Colab runtimes make test-colab
     installs (current and past: tools/colab/constraints*.txt), so no bound claims a version the kit was

@@ -15,10 +15,10 @@ The steps below name the current runtime's files.
    that fit Colab's pins. A stamp (`.venv-colab/.installed`) skips all this when nothing changed.
 2. Lays out a Colab runtime in a temporary folder: `drive/MyDrive/ae-recsys-kit/` (the students'
    edition that `make student` writes, as a student puts it on Drive; `--edition instructors`: a
-   copy of the kit itself, `git ls-files -co --exclude-standard`) and `content/` (the kernel's working folder, Colab's
-   /content). Every kernel starts with an IPython startup file that imports a stand-in
-   `google.colab` (tools/colab/stub) and changes to `content/`; `drive.mount(<content>/drive)`
-   links `<content>/drive/MyDrive` to the replica Drive.
+   copy of the kit itself, `git ls-files -co --exclude-standard`) and `content/<notebook>/` (each kernel's working
+   folder, its runtime's /content: every Colab notebook has its own runtime). Every kernel starts with an IPython
+   startup file that imports a stand-in `google.colab` (tools/colab/stub) and changes to its /content;
+   `drive.mount(<content>/drive)` links `<content>/drive/MyDrive` to the replica Drive, which all share.
 3. Runs every notebooks/NN_*.ipynb of the copy in smoke mode (`--mode` for another) with
    `pytest --nbval-lax`; a cell that writes to stderr fails (tools/nbval_outputs.py), so does, in
    the students' edition, an exercise check that does not report "not answered", and the
@@ -344,7 +344,10 @@ _PYTEST = "import sys; sys.path.insert(0, sys.argv.pop(1)); import pytest; sys.e
 
 def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "smoke",
                   only: list[str] | None = None, edition: str = "student") -> list[dict]:
-    """pytest --nbval-lax on each notebook of the kit copy, the kernel working in `content`.
+    """pytest --nbval-lax on each notebook of the kit copy, the kernel working in `content/<notebook>/`.
+
+    Every notebook has its own /content, as every Colab notebook has its own runtime (two at a time here), so two
+    notebooks that mount Drive at the same moment do not race for one `drive/MyDrive` link.
 
     tools/nbval_outputs.py fails a cell that writes to stderr and keeps the executed notebooks in
     build/colab-replica/notebooks-<mode>/.
@@ -356,13 +359,16 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
                  if not only or any(nb.name.startswith(prefix) for prefix in only)]
 
     def run_one(notebook: Path) -> tuple[dict, str]:
+        # Each Colab notebook runs in its own runtime, with its own /content; Drive is what they share.
+        own = content / notebook.stem
+        own.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         out = subprocess.run(
             [str(VENV / "bin" / "python"), "-c", _PYTEST, str(ROOT), "--nbval-lax", "--nbval-current-env",
              "--nbval-cell-timeout=1800", "-q", "-p", "no:cacheprovider", "-p", "tools.nbval_outputs",
              "--keep-outputs", str(kept), "--rootdir", str(kit), str(notebook)]
             + (["--expect-unanswered"] if edition == "student" else []),
-            cwd=content, env=env, capture_output=True, text=True, check=False)
+            cwd=own, env={**env, "COLAB_REPLICA_CONTENT": str(own)}, capture_output=True, text=True, check=False)
         seconds = time.monotonic() - started
         (logs / f"{notebook.stem}.log").write_text(out.stdout + out.stderr)
         summary = next((line.strip("= ") for line in reversed(out.stdout.splitlines()) if line.strip()), "no output")
@@ -516,7 +522,7 @@ def main(argv: list[str] | None = None) -> int:
         kit, content, env = make_replica(tmp, args.mode, args.edition)
         files = sum(1 for p in kit.rglob("*") if p.is_file())
         say(f"[2/4] notebooks in {args.mode} mode, {args.edition}s' edition: kit copy {kit.relative_to(tmp)} "
-            f"({files} files), kernel in {content.relative_to(tmp)}/, under {tmp}")
+            f"({files} files), each kernel in {content.relative_to(tmp)}/<notebook>/, under {tmp}")
         results = run_notebooks(kit, content, env, args.mode, args.only, args.edition)
         failures += [r["notebook"] for r in results if not r["ok"]]
         runs = tmp / "drive" / "MyDrive" / "ae-recsys-runs"
