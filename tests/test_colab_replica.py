@@ -99,7 +99,7 @@ def test_each_notebook_runs_in_its_own_content(tmp_path: Path, monkeypatch: pyte
 
     monkeypatch.setattr(colab_replica.subprocess, "run", fake_run)
     monkeypatch.setattr(colab_replica, "OUT", tmp_path / "out")
-    results = colab_replica.run_notebooks(kit, content, {"COLAB_REPLICA_CONTENT": str(content)}, edition="instructor")
+    results = colab_replica.run_notebooks(kit, content, {}, edition="instructor")
     assert [r["ok"] for r in results] == [True, True]
     runs = {Path(notebook).stem: (cwd, env) for notebook, cwd, env in seen}
     assert runs == {stem: (content / stem, str(content / stem)) for stem in ("01_a", "02_b")}

@@ -306,7 +306,6 @@ def make_replica(tmp: Path, mode: str = "smoke", edition: str = "student") -> tu
         "PYTHONPATH": str(STUB),  # the stand-in google.colab; Colab has its package in dist-packages
         "IPYTHONDIR": str(tmp / "ipython"),
         "COLAB_REPLICA_DRIVE": str(tmp / "drive"),
-        "COLAB_REPLICA_CONTENT": str(content),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",  # as Colab's kernel has it
         "VIRTUAL_ENV": str(VENV),
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # ipykernel 6.17's debugger warns about frozen modules on 3.13
@@ -359,8 +358,7 @@ def run_notebooks(kit: Path, content: Path, env: dict[str, str], mode: str = "sm
                  if not only or any(nb.name.startswith(prefix) for prefix in only)]
 
     def run_one(notebook: Path) -> tuple[dict, str]:
-        # Each Colab notebook runs in its own runtime, with its own /content; Drive is what they share.
-        own = content / notebook.stem
+        own = content / notebook.stem  # this notebook's /content (COLAB_REPLICA_CONTENT)
         own.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         out = subprocess.run(
