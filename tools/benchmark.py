@@ -249,14 +249,14 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
             "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
-#: The blend's candidates here: notebook 08's, less those that took no weight, or little for minutes of training,
-#: when 08's recorded full run chose the blend on u1.base's own slice (results/record-full.json, 08's candidates
-#: table): GLocal-K (a small weight for minutes of training, and as long again to refit), I-AutoRec (1000
-#: units), U-AutoRec (which failed the yardstick); and less I-AutoRec (RMSprop), whose errors on u1.base's slice
-#: follow I-AutoRec's (residuals correlated at 0.997): the earlier blends (results/benchmarks/archive/two-fms/)
-#: took one of the two on each fold, never both. Plus two FMs on the same features, an ordered-probit likelihood
-#: and rank 20, each with a lower validation RMSE than the rank-10 FM's on u1.base's slice. I-AutoRec comes from
-#: the per-fold search; biased MF costs a second.
+#: The blend's candidates here: four FMs, I-AutoRec (notebook 03's, λ and input dropout from the per-fold search)
+#: and biased MF. Against notebook 08's full-run candidates they leave out GLocal-K, a member of 08's recorded
+#: full-run blend on u1.base's slice that takes minutes to train there and as long again to refit (its `training s`
+#: in results/record-full.json); I-AutoRec (1000 units) and U-AutoRec, which that blend did not take; and
+#: I-AutoRec (RMSprop), whose errors on u1.base's slice follow I-AutoRec's (residuals correlated at 0.997): the
+#: earlier blends (results/benchmarks/archive/two-fms/) took one of the two on each fold, never both. Biased MF
+#: stays, though 08's blend did not take it: it costs a second. Two FMs join on the same features, an
+#: ordered-probit likelihood and rank 20, each with a lower validation RMSE than the rank-10 FM's on u1.base's slice.
 ENSEMBLE_CANDIDATES = ("Bayesian FM (rank 20)", "Bayesian FM (ordered probit)", "Bayesian FM", "Bayesian FM (SVD++)",
                        "I-AutoRec", "biased MF")  # the FMs longest first: the workers take them in this order
 #: The per-fold search of AutoRec's λ and input dropout (a part of notebook 03's grid) and of biased MF's size and
