@@ -45,7 +45,7 @@
 # the runtime lacks.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
@@ -307,7 +307,7 @@ with warnings.catch_warnings(record=True) as caught:  # Keras warns about decay 
     warnings.simplefilter("always")
     try:
         exec(SLIDE_RMSPROP)
-        raise AssertionError("the slide's call used to fail in Keras 3")
+        raise AssertionError("the slide's call should fail in Keras 3, and did not")
     except ValueError as err:
         print("the slide's call ->", type(err).__name__ + ":", err)
 
@@ -723,7 +723,7 @@ test_q01_3_model(lecture_autoencoder)  # IGNORE
 # %% tags=["solution"]
 # BEGIN SOLUTION
 # Each sweep model trains SWEEP_EPOCHS more epochs from where section 6 left it (its weights and its
-# optimizer's state): the same as SWEEP_EPOCHS * 2 from the start, at half the cost.
+# optimizer's state): close to SWEEP_EPOCHS * 2 from the start (not the same shuffles), at half the cost.
 longer = []
 for label, model in sweep_models.items():
     fit = model.fit(x_fit, x_fit, batch_size=128, epochs=2 * SWEEP_EPOCHS, initial_epoch=SWEEP_EPOCHS,

@@ -54,7 +54,7 @@
 # runtime lacks and prints the runtime, the GPU and the run mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys

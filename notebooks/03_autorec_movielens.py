@@ -47,7 +47,7 @@
 # runtime lacks and prints the runtime, the GPU and the run mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
@@ -225,8 +225,8 @@ shapes.round(3)
 
 # %% [markdown]
 # The AutoRec paper found I-AutoRec better than U-AutoRec on MovieLens 1M and 10M and put it
-# down to the ratings per example: an item has more ratings on average than a user (`ratings per
-# example (mean)`). Both models see the same ratings, so the one with more parameters also has
+# down to items having more ratings on average than users there; in `u1.base` users have more
+# (`ratings per example (mean)`). Both models see the same ratings, so the one with more parameters also has
 # fewer training ratings per parameter (the last column).
 #
 # **Choosing λ and dropout on validation.** Each candidate trains on the fitting part and is
@@ -357,9 +357,9 @@ table.round(4)
 # ## 2. Recommend
 # A prediction for every missing entry ranks each user's unrated films: first user 1's top 10,
 # beside five films they rated highest. Then **ranking quality**: a held-out rating of 4 or 5 is
-# relevant; for each test user with one, rank all films they did not rate in `u1.base`.
+# relevant; for each test user with one, rank all of `u1.base`'s films they did not rate there.
 # *Recall@10* is the share of their relevant films in the top 10; *NDCG@10* also rewards putting
-# them first. Unlike RMSE, this looks at every film a user has not rated.
+# them first. Unlike RMSE, this looks at every such film.
 
 # %%
 bias_scores_ui = bias_model.score_matrix(index.user_ids, index.item_ids)  # users x items, like user_item_scores()
@@ -558,7 +558,7 @@ else:
 # %% [markdown]
 # ## Results
 # This run's test scores and ranking metrics. `learned` says whether a model beat the yardstick
-# by more than 0.005; the lines under the table are printed from it.
+# by more than 0.005; the lines under it compare RMSEs and NDCG@10.
 
 # %%
 verdict = {name: "yes" if ok else "FAILED" for name, ok in learned.items()}

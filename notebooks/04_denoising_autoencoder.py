@@ -60,7 +60,7 @@
 # runtime lacks and prints the runtime, the GPU and the run mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
@@ -668,8 +668,7 @@ print(f"BCE on σ = 0.1 validation digits: σ = 0.5 denoiser {score_on(strong['m
 # denoiser (or the basic model) on σ = 0.1 digits, with their own numbers. Expected reasoning: a
 # model trained on strong noise learns to smooth hard and to rebuild from little evidence; on
 # mild noise it can throw away detail that was still there, so it can lose to a model trained
-# on mild noise and even to one that never saw noise (the kit's recorded runs print the σ = 0.5
-# denoiser behind the basic model on σ = 0.1 digits): the answer follows the student's numbers. When the
+# on mild noise and even to one that never saw noise: the answer follows the student's numbers. When the
 # test noise is unknown: train on a mix or a range of noise levels, or choose the level on a
 # validation set damaged the way the real inputs are expected to be.
 

@@ -62,7 +62,7 @@
 # runtime lacks and prints the runtime, the GPU and the run mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
@@ -287,8 +287,8 @@ print(f"pre-trained, before fine-tuning: {before_finetune:.4f}, "
       + (beats if mean_image_bce - before_finetune > LEARN_MARGIN else not_below
          + " (each layer was pre-trained on its own reconstruction, not on the pixels: fine-tuning joins them)"))
 
-# The 32-unit code is the encoder's last layer (enc_3 in a stacked model); a unit that stays
-# near 0 (below 0.01) on all but 1% of the digits is dead.
+# The 32-unit code is the encoder's last layer (enc_3 in a stacked model); a unit that reaches 0.01
+# on fewer than 1% of the digits is dead.
 code_layer = {label: "encoder" if label == "basic" else f"enc_{len(LAYERS)}" for label in trained}
 alive = {label: losses.code_stats(outputs_of(encoder_of(model, code_layer[label]), x_valid))["share_alive"]
          for label, model in trained.items()}

@@ -59,7 +59,7 @@
 # runtime lacks and prints the runtime, the GPU and the run mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
@@ -457,8 +457,8 @@ assert np.all(np.isfinite(rating_valid["rmse"])), "a rating model gave a non-fin
 # RMSE and NDCG@10 need not agree: RMSE scores every held-out rating, NDCG only the order of
 # each user's top 10, so a code that predicts ratings less well can still rank better (compare
 # the lines above). The same models on `u1.test`, once, for the record; they were trained on the
-# fitting part (95 % of `u1.base`) and not refitted on all of it, so their test figures sit a
-# little above a refitted model's.
+# fitting part (95 % of `u1.base`) and not refitted on all of it, so they score a little
+# worse on test than a refitted model would.
 
 # %%
 METRICS = ["rmse", "mae", "n_fallback", "recall@10", "ndcg@10"]

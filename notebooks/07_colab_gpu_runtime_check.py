@@ -51,7 +51,7 @@
 # runtime lacks and prints the runtime, the GPU and the run mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
@@ -565,10 +565,10 @@ print(("every framework gives" if same else "not every framework gives")
 #
 # Its picture, <!-- slide -->Conceptual model diagram with Lego vs Actual
 # Implementation<!-- /slide -->, shows the idea: you snap layers together, Keras builds the
-# backend's operations. Keras 3 dropped CNTK and Theano; it runs on TensorFlow, JAX or PyTorch
-# (`KERAS_BACKEND`), and code using only `keras.layers` and `keras.ops` runs on any. The second
-# cell lists where the kit calls TensorFlow itself (`tf.GradientTape`, `tf.data`, `tf.sparse`…):
-# each such call ties it to that backend.
+# backend's operations. Keras 2.4 (2020) left CNTK and Theano; Keras 3 trains on TensorFlow, JAX
+# or PyTorch (`KERAS_BACKEND`), and code using only `keras.layers` and `keras.ops` runs on any.
+# The second cell lists where the kit calls TensorFlow itself (`tf.GradientTape`, `tf.data`,
+# `tf.sparse`…): each ties it to that backend.
 
 # %%
 tiny = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="relu"),

@@ -56,7 +56,7 @@
 # runtime, the GPU and the mode.
 
 # %% tags=["parameters"]
-MODE = None  # None: "lecture" on Colab, else COURSE_MODE or "full"; or "full", "lecture", "smoke"
+MODE = None  # None: COURSE_MODE if set, else "lecture" on Colab and "full" elsewhere; or "full", "lecture", "smoke"
 
 # %%
 import glob, os, sys
