@@ -20,6 +20,9 @@ def test_movielens_u1_offline(offline_data: Path) -> None:
     assert list(train.columns) == ["user_id", "item_id", "rating", "timestamp"]
     assert set(np.unique(both["rating"])) == {1.0, 2.0, 3.0, 4.0, 5.0}
     assert train.iloc[0].tolist() == [1, 1, 5, 874965758]  # first line of u1.base
+    # 03: unlike MovieLens 1M, where the AutoRec paper saw items with more ratings than users,
+    # u1.base's users average more ratings than its items
+    assert train.groupby("user_id").size().mean() > train.groupby("item_id").size().mean()
 
 
 @pytest.mark.parametrize(("split", "n_test"), [("u3", 20_000), ("ua", 9_430), ("ub", 9_430)])
