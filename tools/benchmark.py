@@ -249,7 +249,7 @@ def bfm_benchmark(split: Any, epochs: int | None, seed: int, smoke: bool = False
             "n_fallback": scores.n_fallback, "seed": seed, "smoke": smoke}
 
 
-#: The blend's candidates here: four FMs, I-AutoRec (notebook 03's, λ and input dropout from the per-fold search)
+#: The blend's candidates here: four FMs, I-AutoRec (notebook 03's, its λ from the per-fold search)
 #: and biased MF. Against notebook 08's full-run candidates they leave out GLocal-K, a member of 08's recorded
 #: full-run blend on u1.base's slice that takes minutes to train there and as long again to refit (its `training s`
 #: in results/record-full.json); I-AutoRec (1000 units) and U-AutoRec, which that blend did not take; and
