@@ -209,7 +209,7 @@ def test_08_the_full_run_shows_what_lecture_mode_cannot() -> None:
     assert results_08("lecture")[1]["GLocal-K"] > singles["GLocal-K"] + 0.02  # section 6
     others = [v for k, v in singles.items() if k != "GLocal-K" and not k.startswith("Bayesian FM")]
     assert singles["GLocal-K"] < min(others) - 0.003  # Reading the results: GLocal-K beats the rest
-    assert float(row(valid, "variant", "Adam instead of L-BFGS-B")["cut"]) > 0.1  # section 4: Adam cuts
+    assert float(row(valid, "variant", "Adam instead of L-BFGS-B")["cut"]) > 0.1  # sections 4-5: Adam, from the same start, cuts
 
 
 @pytest.mark.parametrize("mode", MODES)
